@@ -1,0 +1,3 @@
+"""Websocket routes; the signaling consumer is added here."""
+
+websocket_urlpatterns = []

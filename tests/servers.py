@@ -1,0 +1,148 @@
+"""Real server processes for tests: daphne running the site, redis-server for the scale-out tests."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on port {port} within {timeout}s")
+
+
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        pytest.fail("Browser tests need Debian's Chromium: apt-get install chromium (make test does it).")
+    return path
+
+
+def test_database_url():
+    """A DATABASE_URL naming the test database pytest-django created, for another process."""
+    settings = connection.settings_dict
+    name = settings["NAME"]
+    if settings["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{name}"
+    auth = quote(settings["USER"] or "")
+    if settings["PASSWORD"]:
+        auth += ":" + quote(settings["PASSWORD"])
+    host = settings["HOST"] or "localhost"
+    port = f":{settings['PORT']}" if settings["PORT"] else ""
+    return f"postgres://{auth}@{host}{port}/{name}"
+
+
+def server_environment(extra=None):
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_SECRET_KEY": "browser-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": test_database_url(),
+        "LOG_LEVEL": "WARNING",
+    }
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    environment.update(extra or {})
+    return environment
+
+
+class DaphneServer:
+    """A daphne process serving config.asgi on a free loopback port; restartable, killable."""
+
+    def __init__(self, workdir, *, port=None, extra_env=None):
+        self.workdir = Path(workdir)
+        self.port = port or free_port()
+        self.mail_dir = self.workdir / "mail"
+        self.static_root = self.workdir / "static"
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        self.environment = server_environment(
+            {
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": str(self.mail_dir),
+                "STATIC_ROOT": str(self.static_root),
+                **(extra_env or {}),
+            }
+        )
+        self.process = None
+        self.log = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def collectstatic(self):
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=self.environment, check=True,
+        )
+
+    def start(self):
+        if not (self.static_root / "staticfiles.json").exists():
+            self.collectstatic()
+        self.log = open(self.workdir / f"daphne-{self.port}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "config.asgi:application"],
+            cwd=ROOT, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, self.process)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.log:
+            self.log.close()
+
+    def kill(self):
+        """SIGKILL: the process gets no chance to clean up, like a crash."""
+        self.process.kill()
+        self.process.wait()
+
+    def clear_mail(self):
+        for message in self.mail_dir.glob("*"):
+            message.unlink()
+
+    def mails(self):
+        return [path.read_text() for path in sorted(self.mail_dir.glob("*"), key=os.path.getmtime)]
+
+    def link_in_last_mail(self, pattern=r"http://127\.0\.0\.1:\d+/\S+"):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            mails = self.mails()
+            if mails:
+                found = re.findall(pattern, mails[-1])
+                if found:
+                    return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no mail with a link matching {pattern!r}; mails: {self.mails()!r}")
