@@ -2,6 +2,20 @@ from django.urls import path
 
 from . import views
 
+app_name = "meetings"
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("new/", views.meeting_new, name="new"),
+    path("join/", views.join_by_code, name="join_by_code"),
+    path("meetings/schedule/", views.meeting_schedule, name="schedule"),
+    path("meetings/<str:code>/", views.meeting_detail, name="detail"),
+    path("meetings/<str:code>/edit/", views.meeting_edit, name="edit"),
+    path("meetings/<str:code>/cancel/", views.meeting_cancel, name="cancel"),
+    path("meetings/<str:code>/end/", views.meeting_end, name="end"),
+    path("meetings/<str:code>/start/", views.meeting_start, name="start"),
+    path("meetings/<str:code>/invite/", views.meeting_invite, name="invite"),
+    path("meetings/<str:code>/calendar.ics", views.meeting_calendar_file, name="calendar"),
+    path("meetings/<str:code>/attendance.csv", views.meeting_attendance_csv, name="attendance_csv"),
+    path("m/<str:code>/", views.join, name="join"),
+    path("m/<str:code>/status/", views.join_status, name="join_status"),
 ]

@@ -1,5 +1,338 @@
-from django.shortcuts import render
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .calendar import meeting_calendar
+from .codes import normalize_meeting_code
+from .forms import GuestNameForm, InviteForm, JoinCodeForm, MeetingForm, PasscodeForm
+from .models import Meeting, Participant
+from .throttle import PASSCODE_FAILURES_PER_CLIENT, PASSCODE_FAILURES_PER_MEETING, client_ip
+
+UPCOMING_DAYS = 30
+UPCOMING_LIMIT = 20
+PAST_LIMIT = 20
+SESSION_PASSCODES = "meetings.passcodes_ok"
+SESSION_GUEST_NAME = "meetings.guest_name"
+
+
+def _get_meeting(code):
+    try:
+        return Meeting.objects.select_related("host").get(code=normalize_meeting_code(code))
+    except Meeting.DoesNotExist:
+        raise Http404("No meeting with that ID.") from None
+
+
+def _get_meeting_for_host(request, code):
+    """The meeting, if the signed-in user hosts it or is staff; 404 or 403 otherwise."""
+    meeting = _get_meeting(code)
+    if meeting.host_id != request.user.id and not request.user.is_staff:
+        raise PermissionDenied("Only the host can manage this meeting.")
+    return meeting
+
+
+def _join_url(request, meeting, *, with_passcode=False):
+    url = request.build_absolute_uri(meeting.get_join_url())
+    if with_passcode and meeting.passcode:
+        url += f"?pwd={meeting.passcode}"
+    return url
+
+
+# --- Home and dashboard ---------------------------------------------------------------------------
 
 
 def home(request):
-    return render(request, "meetings/home.html")
+    if not request.user.is_authenticated:
+        return render(request, "meetings/landing.html", {"join_form": JoinCodeForm()})
+    return render(request, "meetings/dashboard.html", _dashboard_context(request.user))
+
+
+def _dashboard_context(user):
+    now = timezone.now()
+    horizon = now + timezone.timedelta(days=UPCOMING_DAYS)
+    open_meetings = list(
+        Meeting.objects.open()
+        .filter(host=user, is_personal_room=False)
+        .filter(Q(starts_at__lt=horizon) | Q(state=Meeting.State.LIVE))
+    )
+    upcoming = []
+    for meeting in open_meetings:
+        starts = meeting.occurrences(after=now, before=horizon, limit=UPCOMING_LIMIT)
+        if meeting.state == Meeting.State.LIVE and not starts:
+            starts = [meeting.started_at or now]
+        upcoming.extend((start, meeting) for start in starts)
+    upcoming.sort(key=lambda item: item[0])
+    past = (
+        Meeting.objects.filter(host=user, participants__joined_at__isnull=False)
+        .annotate(attendance_count=Count("participants"), last_attended=Max("participants__joined_at"))
+        .order_by("-last_attended")[:PAST_LIMIT]
+    )
+    return {
+        "upcoming": [
+            {"starts_at": start, "meeting": meeting} for start, meeting in upcoming[:UPCOMING_LIMIT]
+        ],
+        "past": past,
+        "personal_room": services.personal_room_get_or_create(user=user),
+        "join_form": JoinCodeForm(),
+    }
+
+
+@login_required
+@require_POST
+def meeting_new(request):
+    meeting = services.meeting_create_instant(host=request.user)
+    return redirect("meetings:join", code=meeting.code)
+
+
+@require_GET
+def join_by_code(request):
+    form = JoinCodeForm(request.GET)
+    if form.is_valid():
+        return redirect("meetings:join", code=form.cleaned_data["code"])
+    return render(request, "meetings/not_found.html", {"join_form": form}, status=400)
+
+
+# --- Scheduling and managing ----------------------------------------------------------------------
+
+
+@login_required
+def meeting_schedule(request):
+    form = MeetingForm(request.POST or None, host=request.user)
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_create(host=request.user, **form.meeting_fields())
+        messages.success(request, "Your meeting is scheduled. Share the link below.")
+        return redirect(meeting)
+    return render(request, "meetings/schedule.html", {"form": form})
+
+
+@login_required
+def meeting_detail(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    now = timezone.now()
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "join_url": _join_url(request, meeting),
+            "join_url_with_passcode": _join_url(request, meeting, with_passcode=True),
+            "next_occurrences": meeting.occurrences(after=now, limit=5),
+            "attendance": services.attendance(meeting),
+            "invitations": meeting.invitations.all(),
+            "invite_form": InviteForm(),
+        },
+    )
+
+
+@login_required
+def meeting_edit(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    if not meeting.is_open:
+        messages.error(
+            request, f"This meeting is {meeting.get_state_display().lower()}; it cannot be edited."
+        )
+        return redirect(meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, host=request.user)
+    if request.method == "POST" and form.is_valid():
+        meeting = Meeting.objects.get(pk=meeting.pk)  # the form wrote to the instance already
+        fields = form.meeting_fields()
+        join_url = request.build_absolute_uri(
+            reverse("meetings:join", args=[fields.get("code", meeting.code)])
+        )
+        services.meeting_update(meeting=meeting, join_url=join_url, **fields)
+        messages.success(request, "Your changes were saved.")
+        return redirect(meeting)
+    return render(request, "meetings/schedule.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    if meeting.is_personal_room:
+        messages.error(request, "Your personal room cannot be cancelled.")
+        return redirect(meeting)
+    services.meeting_cancel(meeting=meeting, join_url=_join_url(request, meeting))
+    messages.success(request, "The meeting was cancelled; invitees were told.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def meeting_end(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    services.meeting_end(meeting=meeting)
+    messages.success(request, "The meeting has ended for everyone.")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_invite(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    form = InviteForm(request.POST)
+    if not meeting.is_open:
+        messages.error(request, "Nobody can be invited to a meeting that is over.")
+    elif form.is_valid():
+        invited = services.meeting_invite(
+            meeting=meeting,
+            emails_to_invite=form.cleaned_data["emails"],
+            join_url=_join_url(request, meeting),
+        )
+        messages.success(
+            request, f"Invitation sent to {len(invited)} {'person' if len(invited) == 1 else 'people'}."
+        )
+    else:
+        for error in form.errors["emails"]:
+            messages.error(request, error)
+    return redirect(meeting)
+
+
+@login_required
+def meeting_calendar_file(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    ics = meeting_calendar(meeting, join_url=_join_url(request, meeting))
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.code}.ics"'
+    return response
+
+
+@login_required
+def meeting_attendance_csv(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-attendance.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["name", "email", "role", "status", "joined_at", "left_at", "minutes"])
+    for person in services.attendance(meeting):
+        minutes = round(person.duration.total_seconds() / 60, 1) if person.duration else ""
+        writer.writerow(
+            [
+                _csv_safe(person.display_name),
+                person.user.email if person.user else "",
+                person.role,
+                person.status,
+                person.joined_at.isoformat(),
+                person.left_at.isoformat() if person.left_at else "",
+                minutes,
+            ]
+        )
+    return response
+
+
+def _csv_safe(text):
+    """Keep a spreadsheet from running a name as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- Joining --------------------------------------------------------------------------------------
+
+
+def join(request, code):
+    """/m/<code>/: every gate between a join link and the call, in the order a person meets them."""
+    try:
+        meeting = _get_meeting(code)
+    except Http404:
+        form = JoinCodeForm(initial={"code": code})
+        return render(request, "meetings/not_found.html", {"join_form": form, "code": code}, status=404)
+
+    if meeting.state in (Meeting.State.CANCELLED, Meeting.State.ENDED):
+        return render(request, "meetings/over.html", {"meeting": meeting}, status=410)
+
+    is_host = request.user.is_authenticated and request.user.id == meeting.host_id
+    if meeting.passcode and not is_host and not _passcode_proven(request, meeting):
+        response = _passcode_gate(request, meeting)
+        if response is not None:
+            return response
+
+    if request.user.is_authenticated:
+        display_name = request.user.public_name
+    elif not meeting.allow_guests:
+        messages.info(request, "This meeting is for signed-in members: please log in to join.")
+        return redirect_to_login(request.get_full_path())
+    else:
+        display_name = request.session.get(SESSION_GUEST_NAME)
+        name_form = GuestNameForm(
+            request.POST if "display_name" in request.POST else None, initial={"display_name": display_name}
+        )
+        if request.method == "POST" and name_form.is_valid():
+            request.session[SESSION_GUEST_NAME] = name_form.cleaned_data["display_name"]
+            return redirect("meetings:join", code=meeting.code)
+        if not display_name or request.GET.get("change_name"):
+            return render(request, "meetings/guest_name.html", {"meeting": meeting, "form": name_form})
+
+    if not is_host and _must_wait_for_host(meeting):
+        return render(
+            request, "meetings/waiting_for_host.html", {"meeting": meeting, "display_name": display_name}
+        )
+
+    return render(
+        request,
+        "meetings/prejoin.html",
+        {
+            "meeting": meeting,
+            "display_name": display_name,
+            "is_host": is_host,
+            "role": Participant.Role.HOST if is_host else Participant.Role.GUEST,
+        },
+    )
+
+
+def _passcode_proven(request, meeting):
+    return meeting.code in request.session.get(SESSION_PASSCODES, [])
+
+
+def _passcode_gate(request, meeting):
+    """Check a typed (or linked ?pwd=) passcode; None lets the visitor through."""
+    client_key = f"{meeting.code}:{client_ip(request)}"
+    throttled = PASSCODE_FAILURES_PER_CLIENT.is_exceeded(
+        client_key
+    ) or PASSCODE_FAILURES_PER_MEETING.is_exceeded(meeting.code)
+    submitted = request.POST.get("passcode") if request.method == "POST" else request.GET.get("pwd")
+    form = PasscodeForm(request.POST if "passcode" in request.POST else None)
+    if submitted is not None and not throttled:
+        if services.passcode_matches(meeting=meeting, passcode=submitted):
+            proven = request.session.get(SESSION_PASSCODES, [])
+            request.session[SESSION_PASSCODES] = [*proven, meeting.code][-50:]
+            return redirect("meetings:join", code=meeting.code)
+        PASSCODE_FAILURES_PER_CLIENT.record(client_key)
+        PASSCODE_FAILURES_PER_MEETING.record(meeting.code)
+        form.add_error(None, "That passcode is not right. Check the invitation and try again.")
+    if throttled and submitted is not None:
+        form.add_error(None, "Too many wrong passcodes. Please wait a few minutes, then try again.")
+        return render(request, "meetings/passcode.html", {"meeting": meeting, "form": form}, status=429)
+    status = 400 if form.errors else 200
+    return render(request, "meetings/passcode.html", {"meeting": meeting, "form": form}, status=status)
+
+
+def _must_wait_for_host(meeting):
+    return meeting.state != Meeting.State.LIVE and not meeting.join_before_host
+
+
+@require_GET
+def join_status(request, code):
+    """Polled by the "waiting for the host" page so it moves on when the host starts."""
+    meeting = _get_meeting(code)
+    return JsonResponse(
+        {
+            "state": meeting.state,
+            "can_enter": meeting.is_open and not _must_wait_for_host(meeting),
+        }
+    )
+
+
+@login_required
+@require_POST
+def meeting_start(request, code):
+    meeting = _get_meeting_for_host(request, code)
+    services.meeting_start(meeting=meeting)
+    return redirect("meetings:join", code=meeting.code)

@@ -1,0 +1,285 @@
+import secrets
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta
+
+from dateutil import rrule
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import validate_time_zone
+
+from .codes import random_meeting_code
+
+# A full mesh sends every stream to every peer: with n people each uplink carries n-1 copies, so
+# past about 8 people a typical home connection saturates (docs/architecture.md).
+DEFAULT_MAX_PARTICIPANTS = 8
+MAX_PARTICIPANTS_LIMIT = 12
+
+
+def new_peer_id():
+    return secrets.token_urlsafe(16)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def open(self):
+        """Meetings people can still join: not cancelled and not ended."""
+        return self.exclude(state__in=[Meeting.State.CANCELLED, Meeting.State.ENDED])
+
+    def with_live_count(self):
+        return self.annotate(live_count=models.Count("participants", filter=Q(participants__status="joined")))
+
+
+class Meeting(models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        ENDED = "ended", "Ended"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Recurrence(models.TextChoices):
+        NONE = "", "Does not repeat"
+        DAILY = "daily", "Every day"
+        WEEKDAYS = "weekdays", "Every weekday (Monday to Friday)"
+        WEEKLY = "weekly", "Every week"
+        MONTHLY = "monthly", "Every month"
+
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_meetings"
+    )
+    code = models.CharField("meeting ID", max_length=32, unique=True, default=random_meeting_code)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    passcode = models.CharField(max_length=32, blank=True)
+
+    starts_at = models.DateTimeField("start", null=True, blank=True)
+    duration = models.DurationField(default=timedelta(hours=1))
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    recurrence = models.CharField(max_length=16, choices=Recurrence.choices, blank=True, default="")
+    rrule = models.CharField(
+        "RRULE", max_length=255, blank=True, help_text="RFC 5545 recurrence rule, derived from the form."
+    )
+
+    allow_guests = models.BooleanField("allow guests without an account", default=True)
+    join_before_host = models.BooleanField(default=False)
+    waiting_room = models.BooleanField(default=False)
+    mute_on_entry = models.BooleanField("mute participants on entry", default=False)
+    max_participants = models.PositiveSmallIntegerField(
+        default=DEFAULT_MAX_PARTICIPANTS,
+        validators=[MinValueValidator(2), MaxValueValidator(MAX_PARTICIPANTS_LIMIT)],
+    )
+    is_personal_room = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SCHEDULED)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["host"], condition=Q(is_personal_room=True), name="meetings_one_personal_room"
+            ),
+            models.CheckConstraint(
+                condition=Q(code=models.functions.Lower("code")), name="meetings_code_lower_case"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_participants__gte=2) & Q(max_participants__lte=MAX_PARTICIPANTS_LIMIT),
+                name="meetings_max_participants_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["host", "state", "starts_at"], name="meetings_host_state_start"),
+            models.Index(fields=["state", "starts_at"], name="meetings_state_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.code])
+
+    def get_join_url(self):
+        return reverse("meetings:join", args=[self.code])
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_open(self):
+        return self.state not in (self.State.CANCELLED, self.State.ENDED)
+
+    @property
+    def is_recurring(self):
+        return bool(self.rrule)
+
+    @property
+    def is_instant(self):
+        return self.starts_at is None
+
+    @property
+    def ends_at(self):
+        return self.starts_at + self.duration if self.starts_at else None
+
+    def occurrences(self, after=None, before=None, limit=50):
+        """Start times (aware, UTC) of this meeting's occurrences that overlap [after, before).
+
+        Recurrence is expanded in the meeting's own time zone so a weekly 10:00 stays 10:00 local
+        across a daylight-saving change, as RFC 5545 requires for a DTSTART with a TZID.
+        """
+        if self.starts_at is None:
+            return []
+        after = after or timezone.now()
+        if not self.rrule:
+            return (
+                [self.starts_at]
+                if self.starts_at + self.duration > after and (before is None or self.starts_at < before)
+                else []
+            )
+        local_start = self.starts_at.astimezone(self.zone).replace(tzinfo=None)
+        rule = rrule.rrulestr(self.rrule, dtstart=local_start, ignoretz=True)
+        found = []
+        window_start = (after - self.duration).astimezone(self.zone).replace(tzinfo=None)
+        for local in rule.xafter(window_start, inc=False):
+            start = local.replace(tzinfo=self.zone).astimezone(zoneinfo.ZoneInfo("UTC"))
+            if before is not None and start >= before:
+                break
+            if start + self.duration > after:
+                found.append(start)
+            if len(found) >= limit:
+                break
+        return found
+
+    def next_occurrence(self, after=None):
+        found = self.occurrences(after=after, limit=1)
+        return found[0] if found else None
+
+    def last_occurrence(self):
+        """The start of the final occurrence, or None for an open-ended series."""
+        if self.starts_at is None or not self.rrule:
+            return self.starts_at
+        local_start = self.starts_at.astimezone(self.zone).replace(tzinfo=None)
+        rule = rrule.rrulestr(self.rrule, dtstart=local_start, ignoretz=True)
+        if "COUNT=" not in self.rrule and "UNTIL=" not in self.rrule:
+            return None
+        last = None
+        for last in rule:  # noqa: B007 - bounded by COUNT or UNTIL
+            pass
+        return last.replace(tzinfo=self.zone) if last else None
+
+
+class Invitation(models.Model):
+    """An address the host invited: it got the link and the calendar file, and hears of changes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "email"], name="meetings_invitation_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def joined(self):
+        return self.filter(status=Participant.Status.JOINED)
+
+
+class Participant(models.Model):
+    """One person's one attendance of a meeting: the attendance record."""
+
+    class Role(models.TextChoices):
+        HOST = "host", "Host"
+        COHOST = "cohost", "Co-host"
+        GUEST = "guest", "Guest"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        JOINED = "joined", "Joined"
+        LEFT = "left", "Left"
+        REMOVED = "removed", "Removed"
+        DENIED = "denied", "Denied"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    display_name = models.CharField(max_length=80)
+    peer_id = models.CharField(max_length=32, unique=True, default=new_peer_id, editable=False)
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.GUEST)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["meeting", "status"], name="meetings_participant_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} in {self.meeting.code}"
+
+    @property
+    def is_guest_account(self):
+        return self.user_id is None
+
+    @property
+    def can_moderate(self):
+        return self.role in (self.Role.HOST, self.Role.COHOST)
+
+    @property
+    def duration(self):
+        if self.joined_at is None:
+            return None
+        return (self.left_at or timezone.now()) - self.joined_at
+
+
+class ChatMessage(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="chat_messages")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, related_name="chat_messages"
+    )
+    sender_name = models.CharField(max_length=80)
+    text = models.TextField(max_length=2000)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["meeting", "sent_at"], name="meetings_chat_meeting_sent")]
+
+    def __str__(self):
+        return f"{self.sender_name}: {self.text[:40]}"
+
+
+def aware(local_date, local_time, zone_name):
+    """Combine a wall-clock date and time in a named zone into an aware datetime."""
+    return datetime.combine(local_date, local_time).replace(tzinfo=zoneinfo.ZoneInfo(zone_name))

@@ -1,0 +1,48 @@
+"""Failure counters in the cache: how passcode guessing is slowed down."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_ip(request):
+    """The client's address; X-Forwarded-For counts only through the trusted proxies in front of us."""
+    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@dataclass(frozen=True)
+class FailureLimit:
+    """At most `limit` failures per `window` seconds for one key."""
+
+    name: str
+    limit: int
+    window: int
+
+    def _key(self, key):
+        return f"throttle:{self.name}:{key}"
+
+    def is_exceeded(self, key):
+        return cache.get(self._key(key), 0) >= self.limit
+
+    def record(self, key):
+        cache_key = self._key(key)
+        if cache.add(cache_key, 1, self.window):
+            return
+        try:
+            cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, self.window)
+
+    def reset(self, key):
+        cache.delete(self._key(key))
+
+
+PASSCODE_FAILURES_PER_CLIENT = FailureLimit("passcode-client", limit=5, window=300)
+PASSCODE_FAILURES_PER_MEETING = FailureLimit("passcode-meeting", limit=50, window=900)
