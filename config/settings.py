@@ -4,6 +4,7 @@ Every variable is listed with its default in README.md. The defaults run the sit
 (SQLite, in-memory channel layer, console email); production sets the real parts.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -114,8 +115,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several daphne threads write to one file: wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several daphne threads write to one file: wait for the lock instead of failing at once, and
+    # take it when a transaction begins, so read-then-write transactions (room capacity) serialise.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
@@ -143,6 +145,25 @@ else:
     }
     # A real cache (not the dummy) so allauth's rate limits hold within the process.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Signaling ------------------------------------------------------------------------------------
+
+SIGNALING = {
+    # Seconds a join ticket from the pre-join page stays valid.
+    "TICKET_MAX_AGE": env_int("SIGNALING_TICKET_MAX_AGE", 60),
+    # Clients ping this often; a socket silent for IDLE_TIMEOUT is closed as dead.
+    "HEARTBEAT_INTERVAL": env_int("SIGNALING_HEARTBEAT_INTERVAL", 10),
+    "IDLE_TIMEOUT": env_int("SIGNALING_IDLE_TIMEOUT", 30),
+    # A dropped participant may resume with its peer ID this long before it counts as left.
+    "RESUME_GRACE": env_int("SIGNALING_RESUME_GRACE", 20),
+    # Messages per second a connection may send on average, and its burst (a full mesh join of 12
+    # people sends about 11 offers and 200 candidates at once).
+    "RATE": env_int("SIGNALING_RATE", 100),
+    "BURST": env_int("SIGNALING_BURST", 400),
+}
+# ICE servers handed to browsers in the welcome message, as a JSON list of RTCIceServer objects.
+# Empty by default: no public STUN server is contacted unless the operator says so.
+ICE_SERVERS = json.loads(env("ICE_SERVERS", "[]"))
 
 # --- Accounts -------------------------------------------------------------------------------------
 

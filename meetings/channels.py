@@ -1,6 +1,7 @@
-"""Channel-layer names in one place: the group of a meeting and the event types sent to it.
+"""Channel-layer names in one place: a meeting's groups and the event types sent to them.
 
-Event types carry the ``meeting.`` prefix so they never collide with client message types.
+Event types carry the ``meeting.`` prefix so they never collide with client message types; a
+consumer handles ``meeting.peer_joined`` in its method ``meeting_peer_joined``.
 """
 
 from asgiref.sync import async_to_sync
@@ -8,16 +9,51 @@ from channels.layers import get_channel_layer
 
 
 def meeting_group(code):
+    """Everyone admitted to the call."""
     return f"meeting.{code}"
 
 
+def moderators_group(code):
+    """Hosts and co-hosts: they hear knocks from the waiting room."""
+    return f"meeting.{code}.moderators"
+
+
+def waiting_group(code):
+    """People in the waiting room: they hear nothing of the call, only that it ended."""
+    return f"meeting.{code}.waiting"
+
+
+MEETING_STARTED = "meeting.started"
 MEETING_ENDED = "meeting.ended"
 MEETING_LOCK_CHANGED = "meeting.lock_changed"
-MEETING_STARTED = "meeting.started"
+PEER_JOINED = "meeting.peer_joined"
+PEER_LEFT = "meeting.peer_left"
+PEER_INTERRUPTED = "meeting.peer_interrupted"
+PEER_RESUMED = "meeting.peer_resumed"
+PEER_MEDIA = "meeting.peer_media"
+PEER_ROLE = "meeting.peer_role"
+CHAT = "meeting.chat"
+KNOCK = "meeting.knock"
+WAITING_LEFT = "meeting.waiting_left"
+ADMITTED = "meeting.admitted"
+DENIED = "meeting.denied"
+REMOVED = "meeting.removed"
+MUTE_REQUESTED = "meeting.mute_requested"
+REPLACED = "meeting.replaced"
+SIGNAL = "meeting.signal"
 
 
-def broadcast(code, event_type, **payload):
-    """Send an event to every connection in a meeting (nothing happens if nobody is connected)."""
+def broadcast(code, event_type, *, groups=None, **payload):
+    """Send an event to a meeting's groups (the call by default); nobody listening is fine."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(meeting_group(code), {"type": event_type, **payload})
+    if layer is None:
+        return
+    for group in groups or [meeting_group(code)]:
+        async_to_sync(layer.group_send)(group, {"type": event_type, **payload})
+
+
+def send_to(channel_name, event_type, **payload):
+    """Send an event to one connection."""
+    layer = get_channel_layer()
+    if layer is not None and channel_name:
+        async_to_sync(layer.send)(channel_name, {"type": event_type, **payload})

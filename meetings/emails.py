@@ -16,7 +16,8 @@ def _send(meeting, address, *, subject, template, join_url, method):
         reply_to=[meeting.host.email],
     )
     ics = meeting_calendar(meeting, join_url=join_url, method=method, attendees=[address])
-    message.attach("invite.ics", ics, f"text/calendar; method={method}; charset=utf-8")
+    # No charset here: the mail library adds it, and a second one makes the header ambiguous.
+    message.attach("invite.ics", ics, f"text/calendar; method={method}")
     message.send()
 
 

@@ -89,7 +89,9 @@ class MeetingForm(forms.ModelForm):
         day, at = cleaned.get("date"), cleaned.get("time")
         if day and at:
             starts_at = aware(day, at, self.zone_name)
-            moved = not self.instance.pk or starts_at != self.instance.starts_at
+            # The form has minute precision; an instant meeting's start has seconds.
+            previous = self.instance.starts_at if self.instance.pk else None
+            moved = previous is None or starts_at != previous.replace(second=0, microsecond=0)
             if moved and starts_at <= timezone.now():
                 self.add_error("time", "A meeting must start in the future.")
             cleaned["starts_at"] = starts_at
@@ -150,7 +152,11 @@ class JoinCodeForm(forms.Form):
     code = forms.CharField(label="Meeting ID or link", max_length=300)
 
     def clean_code(self):
-        return code_from_user_input(self.cleaned_data["code"])
+        code = code_from_user_input(self.cleaned_data["code"])
+        # Anything else (a link to another site, a slash) has no join page to redirect to.
+        if not re.fullmatch(r"[a-z0-9-]{1,32}", code):
+            raise forms.ValidationError("Type a meeting ID such as kdq-rmtw-vbx, or paste a join link.")
+        return code
 
 
 class PasscodeForm(forms.Form):

@@ -25,6 +25,10 @@ def new_peer_id():
     return secrets.token_urlsafe(16)
 
 
+def default_media_state():
+    return {"audio": True, "video": True, "screen": False, "hand": False}
+
+
 class MeetingQuerySet(models.QuerySet):
     def open(self):
         """Meetings people can still join: not cancelled and not ended."""
@@ -151,12 +155,10 @@ class Meeting(models.Model):
                 if self.starts_at + self.duration > after and (before is None or self.starts_at < before)
                 else []
             )
-        local_start = self.starts_at.astimezone(self.zone).replace(tzinfo=None)
-        rule = rrule.rrulestr(self.rrule, dtstart=local_start, ignoretz=True)
+        rule = self._local_rule()
         found = []
-        window_start = (after - self.duration).astimezone(self.zone).replace(tzinfo=None)
-        for local in rule.xafter(window_start, inc=False):
-            start = local.replace(tzinfo=self.zone).astimezone(zoneinfo.ZoneInfo("UTC"))
+        for local in rule.xafter(after - self.duration, inc=False):
+            start = local.astimezone(zoneinfo.ZoneInfo("UTC"))
             if before is not None and start >= before:
                 break
             if start + self.duration > after:
@@ -173,14 +175,17 @@ class Meeting(models.Model):
         """The start of the final occurrence, or None for an open-ended series."""
         if self.starts_at is None or not self.rrule:
             return self.starts_at
-        local_start = self.starts_at.astimezone(self.zone).replace(tzinfo=None)
-        rule = rrule.rrulestr(self.rrule, dtstart=local_start, ignoretz=True)
         if "COUNT=" not in self.rrule and "UNTIL=" not in self.rrule:
             return None
         last = None
-        for last in rule:  # noqa: B007 - bounded by COUNT or UNTIL
+        for last in self._local_rule():  # noqa: B007 - bounded by COUNT or UNTIL
             pass
-        return last.replace(tzinfo=self.zone) if last else None
+        return last
+
+    def _local_rule(self):
+        """The RRULE anchored on the start in the meeting's zone: each occurrence keeps the local
+        wall-clock time, and the UNTIL (UTC in the RRULE) is compared as the instant it is."""
+        return rrule.rrulestr(self.rrule, dtstart=self.starts_at.astimezone(self.zone))
 
 
 class Invitation(models.Model):
@@ -220,6 +225,8 @@ class Participant(models.Model):
         REMOVED = "removed", "Removed"
         DENIED = "denied", "Denied"
 
+    ACTIVE = (Status.WAITING, Status.JOINED)
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -237,12 +244,23 @@ class Participant(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
 
+    # Live-call bookkeeping (meetings/room.py). Presence is decided by these rows, not by channel
+    # groups: a row whose heartbeat stops is pruned even if its server died without a word.
+    ticket_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
+    client_key = models.CharField(max_length=64, blank=True, editable=False)
+    channel_name = models.CharField(max_length=200, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    media = models.JSONField(default=default_media_state, blank=True)
+
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
         indexes = [
             models.Index(fields=["meeting", "status"], name="meetings_participant_status"),
+            models.Index(fields=["status", "last_seen_at"], name="meetings_participant_seen"),
         ]
 
     def __str__(self):

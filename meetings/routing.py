@@ -1,3 +1,9 @@
-"""Websocket routes; the signaling consumer is added here."""
+"""Websocket routes."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from .consumers import MeetingConsumer
+
+websocket_urlpatterns = [
+    path("ws/meetings/<str:code>/", MeetingConsumer.as_asgi()),
+]

@@ -62,10 +62,11 @@ def personal_room_get_or_create(*, user) -> Meeting:
 
 
 def _free_personal_code(user):
-    from .codes import random_meeting_code
+    from .codes import RESERVED_CODES, random_meeting_code
 
-    local = "".join(ch for ch in user.email.split("@", 1)[0].lower() if ch.isalnum())[:20]
-    if len(local) >= 3 and not Meeting.objects.filter(code=local).exists():
+    # ASCII only: a code is typed and pasted, and the join box reads [a-z0-9-] out of a link.
+    local = "".join(ch for ch in user.email.split("@", 1)[0].lower() if ch.isascii() and ch.isalnum())[:20]
+    if len(local) >= 3 and local not in RESERVED_CODES and not Meeting.objects.filter(code=local).exists():
         return local
     return random_meeting_code()
 
@@ -97,7 +98,9 @@ def meeting_start(*, meeting: Meeting) -> Meeting:
         return meeting
     _set_state(meeting, Meeting.State.LIVE, started_at=True)
     code = meeting.code
-    transaction.on_commit(lambda: channels.broadcast(code, channels.MEETING_STARTED))
+    transaction.on_commit(
+        lambda: channels.broadcast(code, channels.MEETING_STARTED, groups=[channels.waiting_group(code)])
+    )
     return meeting
 
 
@@ -119,7 +122,8 @@ def meeting_end(*, meeting: Meeting) -> Meeting:
             status__in=[Participant.Status.JOINED, Participant.Status.WAITING]
         ).update(status=Participant.Status.LEFT, left_at=meeting.ended_at)
         code = meeting.code
-        transaction.on_commit(lambda: channels.broadcast(code, channels.MEETING_ENDED))
+        everyone = [channels.meeting_group(code), channels.waiting_group(code)]
+        transaction.on_commit(lambda: channels.broadcast(code, channels.MEETING_ENDED, groups=everyone))
     return meeting
 
 

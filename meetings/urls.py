@@ -18,4 +18,5 @@ urlpatterns = [
     path("meetings/<str:code>/attendance.csv", views.meeting_attendance_csv, name="attendance_csv"),
     path("m/<str:code>/", views.join, name="join"),
     path("m/<str:code>/status/", views.join_status, name="join_status"),
+    path("m/<str:code>/ticket/", views.join_ticket, name="join_ticket"),
 ]

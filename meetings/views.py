@@ -15,8 +15,9 @@ from . import services
 from .calendar import meeting_calendar
 from .codes import normalize_meeting_code
 from .forms import GuestNameForm, InviteForm, JoinCodeForm, MeetingForm, PasscodeForm
-from .models import Meeting, Participant
+from .models import Meeting
 from .throttle import PASSCODE_FAILURES_PER_CLIENT, PASSCODE_FAILURES_PER_MEETING, client_ip
+from .tickets import client_key_for_session, ticket_issue
 
 UPCOMING_DAYS = 30
 UPCOMING_LIMIT = 20
@@ -244,21 +245,33 @@ def join(request, code):
     except Http404:
         form = JoinCodeForm(initial={"code": code})
         return render(request, "meetings/not_found.html", {"join_form": form, "code": code}, status=404)
+    gate, display_name = _join_gates(request, meeting)
+    if gate is not None:
+        return gate
+    is_host = request.user.is_authenticated and request.user.id == meeting.host_id
+    return render(
+        request,
+        "meetings/prejoin.html",
+        {"meeting": meeting, "display_name": display_name, "is_host": is_host},
+    )
 
+
+def _join_gates(request, meeting):
+    """(a page to show instead of the call, None) or (None, the name the person joins as)."""
     if meeting.state in (Meeting.State.CANCELLED, Meeting.State.ENDED):
-        return render(request, "meetings/over.html", {"meeting": meeting}, status=410)
+        return render(request, "meetings/over.html", {"meeting": meeting}, status=410), None
 
     is_host = request.user.is_authenticated and request.user.id == meeting.host_id
     if meeting.passcode and not is_host and not _passcode_proven(request, meeting):
         response = _passcode_gate(request, meeting)
         if response is not None:
-            return response
+            return response, None
 
     if request.user.is_authenticated:
         display_name = request.user.public_name
     elif not meeting.allow_guests:
         messages.info(request, "This meeting is for signed-in members: please log in to join.")
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(meeting.get_join_url()), None
     else:
         display_name = request.session.get(SESSION_GUEST_NAME)
         name_form = GuestNameForm(
@@ -266,25 +279,33 @@ def join(request, code):
         )
         if request.method == "POST" and name_form.is_valid():
             request.session[SESSION_GUEST_NAME] = name_form.cleaned_data["display_name"]
-            return redirect("meetings:join", code=meeting.code)
+            return redirect("meetings:join", code=meeting.code), None
         if not display_name or request.GET.get("change_name"):
-            return render(request, "meetings/guest_name.html", {"meeting": meeting, "form": name_form})
+            return render(request, "meetings/guest_name.html", {"meeting": meeting, "form": name_form}), None
 
     if not is_host and _must_wait_for_host(meeting):
-        return render(
+        page = render(
             request, "meetings/waiting_for_host.html", {"meeting": meeting, "display_name": display_name}
         )
+        return page, None
+    return None, display_name
 
-    return render(
-        request,
-        "meetings/prejoin.html",
-        {
-            "meeting": meeting,
-            "display_name": display_name,
-            "is_host": is_host,
-            "role": Participant.Role.HOST if is_host else Participant.Role.GUEST,
-        },
+
+@require_POST
+def join_ticket(request, code):
+    """The pre-join page's "Join": a signed, one-use ticket for the signaling websocket."""
+    meeting = _get_meeting(code)
+    gate, display_name = _join_gates(request, meeting)
+    if gate is not None:
+        # The person must go through a page first (passcode, name, waiting for the host...).
+        return JsonResponse({"error": "gate", "location": meeting.get_join_url()}, status=409)
+    ticket = ticket_issue(
+        meeting_code=meeting.code,
+        display_name=display_name,
+        user_id=request.user.id if request.user.is_authenticated else None,
+        client_key=client_key_for_session(request.session),
     )
+    return JsonResponse({"ticket": ticket, "websocket": f"/ws/meetings/{meeting.code}/"})
 
 
 def _passcode_proven(request, meeting):

@@ -1,0 +1,452 @@
+"""The signaling websocket: one connection per participant, at /ws/meetings/<code>/.
+
+Thin by design: it decides who is connecting before anything else, validates every frame with
+meetings.protocol, and leaves every rule and row change to meetings.room. Relay of offers, answers
+and ICE candidates never touches the database: each connection keeps the roster of the call in
+memory, seeded by the welcome snapshot and kept current by the room's events.
+"""
+
+import asyncio
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from . import channels as names
+from . import room
+from .codes import normalize_meeting_code
+from .protocol import (
+    PROTOCOL_VERSION,
+    Close,
+    Error,
+    ProtocolError,
+    TokenBucket,
+    chat_text,
+    decode,
+    lock_flag,
+    media_state,
+    peer_id_field,
+    signal_payload,
+)
+from .tickets import Joiner, Refused, ticket_read
+from .views import SESSION_PASSCODES
+
+logger = logging.getLogger(__name__)
+
+# Codes a browser sends when the person meant to go (Leave, tab closed): no resume grace then.
+INTENTIONAL_CLOSE_CODES = {1000, 1001}
+
+_sweeper = None
+
+
+def ensure_sweeper():
+    """One task per server process prunes participants whose heartbeat stopped (also at start-up)."""
+    global _sweeper
+    if _sweeper is None or _sweeper.done():
+        _sweeper = asyncio.get_running_loop().create_task(_sweep_forever())
+
+
+async def _sweep_forever():
+    interval = max(1, settings.SIGNALING["RESUME_GRACE"] // 4)
+    while True:
+        try:
+            await database_sync_to_async(room.participants_prune_stale)()
+        except Exception:  # a database blip must not stop the sweeping for good
+            logger.exception("pruning stale participants failed")
+        await asyncio.sleep(interval)
+
+
+def _encode(message):
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+class MeetingConsumer(AsyncWebsocketConsumer):
+    # --- Connection lifecycle ---------------------------------------------------------------------
+
+    async def connect(self):
+        self.code = normalize_meeting_code(self.scope["url_route"]["kwargs"]["code"])
+        self.participant_id = None
+        self.peer_id = None
+        self.role = None
+        self.joined = False
+        self.replaced = False
+        self.peers = {}  # peer_id -> channel name, for the relay
+        self.groups_joined = set()
+        config = settings.SIGNALING
+        self.bucket = TokenBucket(rate=config["RATE"], burst=config["BURST"])
+        self.last_received = time.monotonic()
+        self.last_heartbeat_saved = 0.0
+        self.watchdog = None
+
+        # Accept first: a refusal then reaches the browser as a close code it can explain.
+        await self.accept()
+        ensure_sweeper()
+        query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+        # Join the call's group before the snapshot is taken, so no join between the two is missed.
+        await self._join_group(names.meeting_group(self.code))
+        await self._join_group(names.waiting_group(self.code))
+        try:
+            if "resume" in query:
+                snapshot = await database_sync_to_async(room.participant_resume)(
+                    meeting_code=self.code, resume_token=query["resume"][0], channel_name=self.channel_name
+                )
+            else:
+                joiner = await self._joiner(query)
+                snapshot = await database_sync_to_async(room.participant_connect)(
+                    joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
+                )
+        except Refused as refusal:
+            await self._leave_groups()
+            await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
+            await self.close(code=refusal.code, reason=refusal.reason[:100])
+            return
+        self.participant_id = snapshot.participant.pk
+        self.peer_id = snapshot.participant.peer_id
+        await self._apply_snapshot(snapshot)
+        self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
+
+    async def _joiner(self, query):
+        ticket = (query.get("ticket") or [None])[0]
+        if ticket:
+            return ticket_read(ticket, meeting_code=self.code)
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            raise Refused(Close.NO_CREDENTIALS, "Open the meeting's join link to get a ticket.")
+        return await database_sync_to_async(self._joiner_from_session)(user)
+
+    def _joiner_from_session(self, user):
+        """A signed-in user's session stands in for a ticket, if it passed the passcode gate."""
+        from .models import Meeting
+        from .tickets import client_key_for_session
+
+        meeting = Meeting.objects.filter(code=self.code).first()
+        if meeting is None:
+            raise Refused(Close.NOT_FOUND, "There is no meeting with this ID.")
+        session = self.scope["session"]
+        if (
+            meeting.passcode
+            and user.id != meeting.host_id
+            and self.code not in session.get(SESSION_PASSCODES, [])
+        ):
+            raise Refused(Close.NO_CREDENTIALS, "Enter the passcode on the join page first.")
+        return Joiner(self.code, user.public_name, user.id, client_key_for_session(session))
+
+    def _user_agent(self):
+        headers = dict(self.scope.get("headers", []))
+        return headers.get(b"user-agent", b"").decode(errors="replace")
+
+    async def _apply_snapshot(self, snapshot):
+        """Send the full state first (welcome, or waiting); events follow."""
+        participant = snapshot.participant
+        self.role = participant.role
+        await self._sync_moderator_group()
+        if not snapshot.is_joined:
+            await self.send_message(
+                {
+                    "type": "waiting",
+                    "protocol": PROTOCOL_VERSION,
+                    "peer_id": self.peer_id,
+                    "resume_token": snapshot.resume_token,
+                    "meeting": {"code": self.code, "title": snapshot.meeting["title"]},
+                    "heartbeat_interval": settings.SIGNALING["HEARTBEAT_INTERVAL"],
+                }
+            )
+            return
+        self.joined = True
+        await self._leave_group(names.waiting_group(self.code))
+        self.peers = {peer["peer_id"]: peer.pop("channel") for peer in snapshot.peers}
+        welcome = {
+            "type": "welcome",
+            "protocol": PROTOCOL_VERSION,
+            "peer_id": self.peer_id,
+            "role": self.role,
+            "name": participant.display_name,
+            "media": participant.media,
+            "meeting": snapshot.meeting,
+            "peers": snapshot.peers,
+            "waiting": snapshot.waiting,
+            "chat": snapshot.chat,
+            "ice_servers": settings.ICE_SERVERS,
+            "heartbeat_interval": settings.SIGNALING["HEARTBEAT_INTERVAL"],
+        }
+        if snapshot.resume_token:
+            welcome["resume_token"] = snapshot.resume_token
+        await self.send_message(welcome)
+
+    async def disconnect(self, code):
+        if self.watchdog:
+            self.watchdog.cancel()
+        await self._leave_groups()
+        if self.participant_id is None or self.replaced:
+            return
+        if code in INTENTIONAL_CLOSE_CODES:
+            await database_sync_to_async(room.participant_leave)(participant_id=self.participant_id)
+        else:
+            await database_sync_to_async(room.participant_interrupt)(
+                participant_id=self.participant_id, channel_name=self.channel_name
+            )
+
+    async def _watch_idle(self):
+        """Close a socket that stopped talking (a frozen or cut-off client) so it is announced as gone."""
+        timeout = settings.SIGNALING["IDLE_TIMEOUT"]
+        while True:
+            await asyncio.sleep(max(0.5, timeout / 4))
+            if time.monotonic() - self.last_received > timeout:
+                await self.close(code=Close.IDLE_TIMEOUT, reason="No heartbeat")
+                # daphne reports our own close as an abnormal drop; the grace still applies.
+                return
+
+    # --- Groups -----------------------------------------------------------------------------------
+
+    async def _join_group(self, group):
+        if group not in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.add(group)
+
+    async def _leave_group(self, group):
+        if group in self.groups_joined:
+            self.groups_joined.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _leave_groups(self):
+        for group in list(self.groups_joined):
+            await self._leave_group(group)
+
+    async def _sync_moderator_group(self):
+        group = names.moderators_group(self.code)
+        if self.role in ("host", "cohost"):
+            await self._join_group(group)
+        else:
+            await self._leave_group(group)
+
+    # --- Frames from the client -------------------------------------------------------------------
+
+    async def send_message(self, message):
+        await self.send(text_data=_encode(message))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        self.last_received = time.monotonic()
+        if not self.bucket.take():
+            await self.send_message(
+                {
+                    "type": "error",
+                    "code": Error.RATE_LIMITED,
+                    "message": "Too many messages; the connection is closed.",
+                }
+            )
+            await self.close(code=Close.FLOOD, reason="Too many messages")
+            return
+        if self.participant_id is None:
+            return  # refused sockets are closing; ignore whatever they still send
+        reference = None
+        try:
+            message = decode(text_data)
+            reference = message.get("id") if isinstance(message.get("id"), (str, int)) else None
+            handler = self.HANDLERS.get(message["type"])
+            if handler is None:
+                raise ProtocolError(Error.UNKNOWN_TYPE, f"Unknown message type “{message['type'][:40]}”.")
+            if not self.joined and message["type"] not in self.ALLOWED_WHILE_WAITING:
+                raise ProtocolError(Error.NOT_JOINED, "You are in the waiting room.")
+            await handler(self, message)
+        except ProtocolError as error:
+            reply = {"type": "error", "code": error.code, "message": error.message}
+            if reference is not None:
+                reply["re"] = reference
+            await self.send_message(reply)
+
+    async def on_ping(self, message):
+        now = time.monotonic()
+        if now - self.last_heartbeat_saved >= settings.SIGNALING["HEARTBEAT_INTERVAL"] / 2:
+            self.last_heartbeat_saved = now
+            await database_sync_to_async(room.participant_heartbeat)(participant_id=self.participant_id)
+        await self.send_message({"type": "pong"})
+
+    async def on_signal(self, message):
+        target = peer_id_field(message, "to")
+        payload = signal_payload(message)
+        channel = self.peers.get(target)
+        if not channel:
+            raise ProtocolError(Error.UNKNOWN_PEER, "That peer is not in this call (or is reconnecting).")
+        await self.channel_layer.send(
+            channel, {"type": names.SIGNAL, "from": self.peer_id, "payload": payload}
+        )
+
+    async def on_chat(self, message):
+        await database_sync_to_async(room.chat_post)(
+            participant_id=self.participant_id, text=chat_text(message)
+        )
+
+    async def on_media(self, message):
+        await database_sync_to_async(room.participant_set_media)(
+            participant_id=self.participant_id, media=media_state(message)
+        )
+
+    async def on_leave(self, message):
+        """Leave at once (the others see the tile go now), then close."""
+        await self._leave_for_good()
+        await self.close(code=1000)
+
+    async def _leave_for_good(self):
+        participant_id, self.participant_id = self.participant_id, None
+        self.joined = False
+        await self._leave_groups()
+        if participant_id is not None:
+            await database_sync_to_async(room.participant_leave)(participant_id=participant_id)
+
+    async def on_admit(self, message):
+        await database_sync_to_async(room.participant_admit)(
+            participant_id=self.participant_id, peer_id=peer_id_field(message)
+        )
+
+    async def on_deny(self, message):
+        await database_sync_to_async(room.participant_deny)(
+            participant_id=self.participant_id, peer_id=peer_id_field(message)
+        )
+
+    async def on_remove(self, message):
+        await database_sync_to_async(room.participant_remove)(
+            participant_id=self.participant_id, peer_id=peer_id_field(message)
+        )
+
+    async def on_mute_request(self, message):
+        await database_sync_to_async(room.participant_request_mute)(
+            participant_id=self.participant_id, peer_id=peer_id_field(message)
+        )
+
+    async def on_make_cohost(self, message):
+        await database_sync_to_async(room.participant_make_cohost)(
+            participant_id=self.participant_id, peer_id=peer_id_field(message)
+        )
+
+    async def on_lock(self, message):
+        await database_sync_to_async(room.room_set_locked)(
+            participant_id=self.participant_id, locked=lock_flag(message)
+        )
+
+    async def on_end(self, message):
+        await database_sync_to_async(room.room_end)(participant_id=self.participant_id)
+
+    HANDLERS = {
+        "ping": on_ping,
+        "signal": on_signal,
+        "chat": on_chat,
+        "media": on_media,
+        "leave": on_leave,
+        "admit": on_admit,
+        "deny": on_deny,
+        "remove": on_remove,
+        "mute-request": on_mute_request,
+        "make-cohost": on_make_cohost,
+        "lock": on_lock,
+        "end": on_end,
+    }
+    ALLOWED_WHILE_WAITING = {"ping", "leave"}
+
+    # --- Events from the room (channel layer) -----------------------------------------------------
+
+    async def meeting_signal(self, event):
+        if self.joined:
+            await self.send_message({"type": "signal", "from": event["from"], **event["payload"]})
+
+    async def meeting_peer_joined(self, event):
+        peer = event["peer"]
+        if not self.joined or peer["peer_id"] == self.peer_id:
+            return
+        known = peer["peer_id"] in self.peers
+        self.peers[peer["peer_id"]] = event["channel"]
+        if not known:
+            await self.send_message({"type": "peer-joined", "peer": peer})
+
+    async def meeting_peer_left(self, event):
+        if event["peer_id"] == self.peer_id or not self.joined:
+            return
+        if self.peers.pop(event["peer_id"], None) is not None:
+            await self.send_message(
+                {"type": "peer-left", "peer_id": event["peer_id"], "reason": event["reason"]}
+            )
+
+    async def meeting_peer_interrupted(self, event):
+        if self.joined and event["peer_id"] in self.peers:
+            self.peers[event["peer_id"]] = ""
+            await self.send_message({"type": "peer-interrupted", "peer_id": event["peer_id"]})
+
+    async def meeting_peer_resumed(self, event):
+        if self.joined and event["peer_id"] != self.peer_id and event["peer_id"] in self.peers:
+            self.peers[event["peer_id"]] = event["channel"]
+            await self.send_message({"type": "peer-resumed", "peer_id": event["peer_id"]})
+
+    async def meeting_peer_media(self, event):
+        if self.joined:
+            await self.send_message(
+                {"type": "peer-media", "peer_id": event["peer_id"], "media": event["media"]}
+            )
+
+    async def meeting_peer_role(self, event):
+        if not self.joined:
+            return
+        if event["peer_id"] == self.peer_id:
+            self.role = event["role"]
+            await self._sync_moderator_group()
+            waiting = await database_sync_to_async(room.waiting_list)(participant_id=self.participant_id)
+            await self.send_message({"type": "role", "role": self.role, "waiting": waiting})
+        await self.send_message({"type": "peer-role", "peer_id": event["peer_id"], "role": event["role"]})
+
+    async def meeting_chat(self, event):
+        if self.joined:
+            await self.send_message({"type": "chat", **event["message"]})
+
+    async def meeting_lock_changed(self, event):
+        if self.joined:
+            await self.send_message({"type": "locked", "locked": event["locked"]})
+
+    async def meeting_knock(self, event):
+        if self.joined and self.role in ("host", "cohost"):
+            await self.send_message({"type": "knock", "peer": event["peer"]})
+
+    async def meeting_waiting_left(self, event):
+        if self.joined and self.role in ("host", "cohost"):
+            await self.send_message({"type": "waiting-left", "peer_id": event["peer_id"]})
+
+    async def meeting_admitted(self, event):
+        if self.joined:
+            return
+        try:
+            snapshot = await database_sync_to_async(room.participant_enter_after_admission)(
+                participant_id=self.participant_id
+            )
+        except Refused as refusal:
+            await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
+            await self.close(code=refusal.code, reason=refusal.reason[:100])
+            return
+        await self._apply_snapshot(snapshot)
+
+    async def meeting_denied(self, event):
+        await self.send_message({"type": "denied", "reason": "The host did not let you in."})
+        self.participant_id = None  # already marked denied
+        await self.close(code=Close.DENIED, reason="Denied")
+
+    async def meeting_removed(self, event):
+        await self.send_message({"type": "removed", "reason": "The host removed you from the meeting."})
+        self.participant_id = None  # already marked removed
+        await self.close(code=Close.REMOVED, reason="Removed")
+
+    async def meeting_mute_requested(self, event):
+        if self.joined:
+            await self.send_message({"type": "mute-request", "by": event["by"]})
+
+    async def meeting_replaced(self, event):
+        self.replaced = True
+        await self.send_message({"type": "replaced", "reason": "You joined from another window."})
+        await self.close(code=Close.REPLACED, reason="Replaced")
+
+    async def meeting_ended(self, event):
+        await self.send_message({"type": "ended", "reason": "The meeting has ended."})
+        self.participant_id = None  # the end marked everyone as left
+        await self.close(code=Close.MEETING_ENDED, reason="Meeting ended")
+
+    async def meeting_started(self, event):
+        """Sent to the waiting group; a socket in the waiting room waits for admission, not for this."""

@@ -1,0 +1,437 @@
+"""The live room: who is in the call, and everything they may do there.
+
+The signaling consumer calls these functions (through database_sync_to_async) and nothing else
+touches Participant rows during a call. Each function checks the rules itself, changes rows in one
+transaction, and tells the others after commit, so nobody hears of a change that was rolled back.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import channels, services
+from .models import ChatMessage, Meeting, Participant
+from .protocol import Close, Error, ProtocolError
+from .tickets import Joiner, Refused
+
+RECENT_CHAT = 50
+Status = Participant.Status
+Role = Participant.Role
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def peer_public(participant):
+    """What others may know of a participant."""
+    return {
+        "peer_id": participant.peer_id,
+        "name": participant.display_name,
+        "role": participant.role,
+        "media": participant.media,
+    }
+
+
+def chat_public(message):
+    return {
+        "id": message.id,
+        "from": message.participant.peer_id if message.participant else None,
+        "name": message.sender_name,
+        "text": message.text,
+        "sent_at": message.sent_at.isoformat(),
+    }
+
+
+@dataclass
+class Snapshot:
+    """What a participant learns on entering the call: the full state, before any event."""
+
+    participant: Participant
+    meeting: dict  # what the welcome says of the meeting
+    peers: list  # peer_public dicts plus "channel" (stripped before sending)
+    waiting: list
+    chat: list
+    resume_token: str | None = None
+
+    @property
+    def is_joined(self):
+        return self.participant.status == Status.JOINED
+
+
+def _room_snapshot(participant, meeting, resume_token=None):
+    others = list(meeting.participants.filter(status__in=Participant.ACTIVE).exclude(pk=participant.pk))
+    peers = [{**peer_public(p), "channel": p.channel_name} for p in others if p.status == Status.JOINED]
+    waiting = []
+    if participant.can_moderate:
+        waiting = [peer_public(p) for p in others if p.status == Status.WAITING]
+    chat = []
+    if participant.status == Status.JOINED:
+        recent = meeting.chat_messages.select_related("participant").order_by("-sent_at", "-id")[:RECENT_CHAT]
+        chat = [chat_public(m) for m in reversed(recent)]
+    meeting_public = {
+        "code": meeting.code,
+        "title": meeting.title,
+        "host_name": meeting.host.public_name,
+        "locked": meeting.locked,
+        "waiting_room": meeting.waiting_room,
+        "mute_on_entry": meeting.mute_on_entry,
+        "max_participants": meeting.max_participants,
+    }
+    return Snapshot(participant, meeting_public, peers, waiting, chat, resume_token)
+
+
+def _role_for(meeting, joiner):
+    if joiner.user_id is not None:
+        if joiner.user_id == meeting.host_id:
+            return Role.HOST
+        was_cohost = meeting.participants.filter(user_id=joiner.user_id, role=Role.COHOST).exists()
+        if was_cohost:
+            return Role.COHOST
+    return Role.GUEST
+
+
+def _refuse_closed_meeting(meeting):
+    if meeting.state == Meeting.State.ENDED:
+        raise Refused(Close.MEETING_ENDED, "This meeting has ended.")
+    if meeting.state == Meeting.State.CANCELLED:
+        raise Refused(Close.MEETING_CANCELLED, "This meeting was cancelled.")
+
+
+def _refuse_if_full(meeting):
+    if meeting.participants.filter(status=Status.JOINED).count() >= meeting.max_participants:
+        raise Refused(Close.ROOM_FULL, "The room is full.")
+
+
+def _enter(participant, meeting):
+    """Waiting or new → joined; the meeting goes live. Caller holds the meeting row lock."""
+    now = timezone.now()
+    participant.status = Status.JOINED
+    participant.joined_at = now
+    participant.last_seen_at = now
+    if meeting.mute_on_entry and not participant.can_moderate:
+        participant.media = {**participant.media, "audio": False}
+    participant.save()
+    services.meeting_start(meeting=meeting)
+    public = peer_public(participant)
+    channel = participant.channel_name
+    code = meeting.code
+    transaction.on_commit(
+        lambda: channels.broadcast(code, channels.PEER_JOINED, peer=public, channel=channel)
+    )
+
+
+def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snapshot:
+    """A new socket with a valid ticket (or session): admit it to the call or to the waiting room."""
+    resume_token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().filter(code=joiner.meeting_code).first()
+        if meeting is None:
+            raise Refused(Close.NOT_FOUND, "There is no meeting with this ID.")
+        _refuse_closed_meeting(meeting)
+        if joiner.nonce and Participant.objects.filter(ticket_nonce=joiner.nonce).exists():
+            raise Refused(Close.TICKET_USED, "This join ticket was used already; reload the page.")
+        removed = meeting.participants.filter(status=Status.REMOVED)
+        if (joiner.user_id and removed.filter(user_id=joiner.user_id).exists()) or (
+            joiner.client_key and removed.filter(client_key=joiner.client_key).exists()
+        ):
+            raise Refused(Close.REMOVED, "The host removed you from this meeting.")
+        role = _role_for(meeting, joiner)
+        moderator = role in (Role.HOST, Role.COHOST)
+        if meeting.locked and not moderator:
+            raise Refused(Close.MEETING_LOCKED, "The host locked this meeting.")
+        if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
+            raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
+        waits = meeting.waiting_room and not moderator
+        if not waits:
+            _refuse_if_full(meeting)
+        participant = Participant.objects.create(
+            meeting=meeting,
+            user_id=joiner.user_id,
+            display_name=joiner.display_name,
+            role=role,
+            status=Status.WAITING,
+            ticket_nonce=joiner.nonce,
+            client_key=joiner.client_key,
+            channel_name=channel_name,
+            last_seen_at=timezone.now(),
+            resume_token_hash=_hash(resume_token),
+            user_agent=user_agent[:300],
+        )
+        if waits:
+            public = peer_public(participant)
+            code = meeting.code
+            transaction.on_commit(
+                lambda: channels.broadcast(
+                    code, channels.KNOCK, peer=public, groups=[channels.moderators_group(code)]
+                )
+            )
+        else:
+            _enter(participant, meeting)
+        return _room_snapshot(participant, meeting, resume_token)
+
+
+def participant_enter_after_admission(*, participant_id) -> Snapshot:
+    """A waiting participant the host admitted comes into the call (if there is still room)."""
+    with transaction.atomic():
+        participant = Participant.objects.select_related("meeting").get(pk=participant_id)
+        meeting = Meeting.objects.select_for_update().get(pk=participant.meeting_id)
+        _refuse_closed_meeting(meeting)
+        if participant.status != Status.WAITING:
+            raise Refused(Close.REMOVED, "You are no longer in this meeting.")
+        _refuse_if_full(meeting)
+        _enter(participant, meeting)
+        return _room_snapshot(participant, meeting)
+
+
+def participant_resume(*, meeting_code, resume_token, channel_name) -> Snapshot:
+    """A dropped socket came back in time: same peer ID and role; the old socket, if any, is retired."""
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update()
+            .select_related("meeting")
+            .filter(resume_token_hash=_hash(resume_token), meeting__code=meeting_code)
+            .first()
+        )
+        if participant is None or participant.status not in Participant.ACTIVE:
+            raise Refused(Close.RESUME_FAILED, "Your place in the meeting expired; join again.")
+        meeting = participant.meeting
+        _refuse_closed_meeting(meeting)
+        old_channel = participant.channel_name
+        participant.channel_name = channel_name
+        participant.last_seen_at = timezone.now()
+        participant.save(update_fields=["channel_name", "last_seen_at"])
+        code = meeting.code
+        peer_id = participant.peer_id
+        if old_channel and old_channel != channel_name:
+            transaction.on_commit(lambda: channels.send_to(old_channel, channels.REPLACED))
+        if participant.status == Status.JOINED:
+            transaction.on_commit(
+                lambda: channels.broadcast(code, channels.PEER_RESUMED, peer_id=peer_id, channel=channel_name)
+            )
+        return _room_snapshot(participant, meeting, resume_token)
+
+
+def _mark_left(participant, status, reason):
+    """Set a final status; tell the room (or the moderators, for someone waiting). Returns changed."""
+    was = participant.status
+    changed = Participant.objects.filter(pk=participant.pk, status__in=Participant.ACTIVE).update(
+        status=status, left_at=timezone.now(), channel_name=""
+    )
+    if not changed:
+        return False
+    code = participant.meeting.code
+    peer_id = participant.peer_id
+    if was == Status.JOINED:
+        transaction.on_commit(
+            lambda: channels.broadcast(code, channels.PEER_LEFT, peer_id=peer_id, reason=reason)
+        )
+        _idle_if_empty(participant.meeting)
+    else:
+        transaction.on_commit(
+            lambda: channels.broadcast(
+                code, channels.WAITING_LEFT, peer_id=peer_id, groups=[channels.moderators_group(code)]
+            )
+        )
+    return True
+
+
+def _idle_if_empty(meeting):
+    """When the last person leaves, a live meeting goes back to scheduled until someone returns."""
+    if meeting.state == Meeting.State.LIVE and not meeting.participants.filter(status=Status.JOINED).exists():
+        Meeting.objects.filter(pk=meeting.pk, state=Meeting.State.LIVE).update(
+            state=Meeting.State.SCHEDULED, state_changed_at=timezone.now()
+        )
+
+
+def participant_leave(*, participant_id, reason="left"):
+    with transaction.atomic():
+        participant = Participant.objects.select_related("meeting").filter(pk=participant_id).first()
+        if participant is not None:
+            _mark_left(participant, Status.LEFT, reason)
+
+
+def participant_interrupt(*, participant_id, channel_name):
+    """The socket dropped without a goodbye: keep the place for the resume grace, tell the others."""
+    with transaction.atomic():
+        changed = Participant.objects.filter(
+            pk=participant_id, status=Status.JOINED, channel_name=channel_name
+        ).update(channel_name="", last_seen_at=timezone.now())
+        if changed:
+            participant = Participant.objects.select_related("meeting").get(pk=participant_id)
+            code, peer_id = participant.meeting.code, participant.peer_id
+            transaction.on_commit(
+                lambda: channels.broadcast(code, channels.PEER_INTERRUPTED, peer_id=peer_id)
+            )
+        else:
+            # Waiting, or already replaced by a resumed socket: waiting ones simply leave.
+            Participant.objects.filter(
+                pk=participant_id, status=Status.WAITING, channel_name=channel_name
+            ).update(channel_name="", last_seen_at=timezone.now())
+
+
+def participant_heartbeat(*, participant_id):
+    Participant.objects.filter(pk=participant_id).update(last_seen_at=timezone.now())
+
+
+def participants_prune_stale(now=None):
+    """Mark as left everyone whose heartbeat stopped: their socket died, or their server did.
+
+    A connected row is stale after IDLE_TIMEOUT + RESUME_GRACE without a heartbeat; a row whose
+    socket dropped is stale after RESUME_GRACE. Runs in every server process and at start-up.
+    """
+    now = now or timezone.now()
+    config = settings.SIGNALING
+    grace = timedelta(seconds=config["RESUME_GRACE"])
+    dead = timedelta(seconds=config["IDLE_TIMEOUT"]) + grace
+    stale = Participant.objects.filter(status__in=Participant.ACTIVE).filter(
+        models_q_stale(now - dead, now - grace)
+    )
+    pruned = 0
+    for participant in stale.select_related("meeting"):
+        with transaction.atomic():
+            if _mark_left(participant, Status.LEFT, "timeout"):
+                pruned += 1
+    return pruned
+
+
+def models_q_stale(dead_before, dropped_before):
+    from django.db.models import Q
+
+    return (
+        Q(last_seen_at__lt=dead_before)
+        | Q(last_seen_at__isnull=True)
+        | Q(channel_name="", last_seen_at__lt=dropped_before)
+    )
+
+
+# --- Actions inside the call ----------------------------------------------------------------------
+
+
+def _actor(participant_id):
+    """The acting participant, re-read: roles change during a call and the row is the truth."""
+    participant = Participant.objects.select_related("meeting").get(pk=participant_id)
+    if participant.status != Status.JOINED:
+        raise ProtocolError(Error.NOT_JOINED, "You are not in the call.")
+    return participant
+
+
+def _moderator(participant_id):
+    actor = _actor(participant_id)
+    if not actor.can_moderate:
+        raise ProtocolError(Error.NOT_ALLOWED, "Only a host can do that.")
+    return actor
+
+
+def _target(actor, peer_id, statuses):
+    target = actor.meeting.participants.filter(peer_id=peer_id, status__in=statuses).first()
+    if target is None:
+        raise ProtocolError(Error.UNKNOWN_PEER, "Nobody with that peer ID is here.")
+    return target
+
+
+def chat_post(*, participant_id, text):
+    with transaction.atomic():
+        actor = _actor(participant_id)
+        message = ChatMessage.objects.create(
+            meeting=actor.meeting, participant=actor, sender_name=actor.display_name, text=text
+        )
+        public = chat_public(message)
+        code = actor.meeting.code
+        transaction.on_commit(lambda: channels.broadcast(code, channels.CHAT, message=public))
+    return public
+
+
+def participant_set_media(*, participant_id, media):
+    with transaction.atomic():
+        actor = _actor(participant_id)
+        actor.media = {**actor.media, **media}
+        actor.save(update_fields=["media"])
+        code, peer_id, state = actor.meeting.code, actor.peer_id, actor.media
+        transaction.on_commit(
+            lambda: channels.broadcast(code, channels.PEER_MEDIA, peer_id=peer_id, media=state)
+        )
+
+
+def participant_admit(*, participant_id, peer_id):
+    with transaction.atomic():
+        actor = _moderator(participant_id)
+        target = _target(actor, peer_id, [Status.WAITING])
+        target.admitted_at = timezone.now()
+        target.save(update_fields=["admitted_at"])
+        channel, code = target.channel_name, actor.meeting.code
+        transaction.on_commit(lambda: channels.send_to(channel, channels.ADMITTED))
+        transaction.on_commit(
+            lambda: channels.broadcast(
+                code, channels.WAITING_LEFT, peer_id=peer_id, groups=[channels.moderators_group(code)]
+            )
+        )
+
+
+def participant_deny(*, participant_id, peer_id):
+    with transaction.atomic():
+        actor = _moderator(participant_id)
+        target = _target(actor, peer_id, [Status.WAITING])
+        channel = target.channel_name
+        _mark_left(target, Status.DENIED, "denied")
+        transaction.on_commit(lambda: channels.send_to(channel, channels.DENIED))
+
+
+def participant_remove(*, participant_id, peer_id):
+    """Remove someone from the call; their ticket and resume token stop working."""
+    with transaction.atomic():
+        actor = _moderator(participant_id)
+        target = _target(actor, peer_id, list(Participant.ACTIVE))
+        if target.role == Role.HOST or (target.role == Role.COHOST and actor.role != Role.HOST):
+            raise ProtocolError(Error.NOT_ALLOWED, "You cannot remove this participant.")
+        channel = target.channel_name
+        target.resume_token_hash = ""
+        target.save(update_fields=["resume_token_hash"])
+        _mark_left(target, Status.REMOVED, "removed")
+        transaction.on_commit(lambda: channels.send_to(channel, channels.REMOVED))
+
+
+def participant_request_mute(*, participant_id, peer_id):
+    with transaction.atomic():
+        actor = _moderator(participant_id)
+        target = _target(actor, peer_id, [Status.JOINED])
+        channel, by = target.channel_name, actor.display_name
+        transaction.on_commit(lambda: channels.send_to(channel, channels.MUTE_REQUESTED, by=by))
+
+
+def participant_make_cohost(*, participant_id, peer_id):
+    with transaction.atomic():
+        actor = _actor(participant_id)
+        if actor.role != Role.HOST:
+            raise ProtocolError(Error.NOT_ALLOWED, "Only the host can make co-hosts.")
+        target = _target(actor, peer_id, [Status.JOINED])
+        if target.role != Role.GUEST:
+            return
+        target.role = Role.COHOST
+        target.save(update_fields=["role"])
+        code = actor.meeting.code
+        transaction.on_commit(
+            lambda: channels.broadcast(code, channels.PEER_ROLE, peer_id=peer_id, role=Role.COHOST)
+        )
+
+
+def room_set_locked(*, participant_id, locked):
+    with transaction.atomic():
+        actor = _moderator(participant_id)
+        services.meeting_set_locked(meeting=actor.meeting, locked=locked)
+
+
+def room_end(*, participant_id):
+    actor = _moderator(participant_id)
+    services.meeting_end(meeting=actor.meeting)
+
+
+def waiting_list(*, participant_id):
+    actor = Participant.objects.select_related("meeting").get(pk=participant_id)
+    waiting = actor.meeting.participants.filter(status=Status.WAITING)
+    return [peer_public(p) for p in waiting]
