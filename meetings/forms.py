@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.core.validators import validate_email
@@ -11,6 +11,17 @@ from .services import recurrence_rrule
 
 PASSCODE_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
 MAX_INVITES = 50
+
+
+def _series_end(meeting):
+    """The form's end fields for a saved RRULE, so that an edit does not drop them."""
+    parts = dict(part.split("=", 1) for part in meeting.rrule.split(";") if "=" in part)
+    if "COUNT" in parts:
+        return {"recurrence_count": int(parts["COUNT"])}
+    if "UNTIL" in parts:
+        until = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        return {"recurrence_until": until.astimezone(meeting.zone).date()}
+    return {}
 
 
 class MeetingForm(forms.ModelForm):
@@ -66,6 +77,8 @@ class MeetingForm(forms.ModelForm):
                 self.initial.setdefault("time", local.time().replace(second=0, microsecond=0))
             self.initial.setdefault("duration_minutes", int(self.instance.duration.total_seconds() // 60))
             self.initial.setdefault("custom_code", self.instance.code)
+            for name, value in _series_end(self.instance).items():
+                self.initial.setdefault(name, value)
             self.fields["custom_code"].label = "Meeting ID"
             self.fields["custom_code"].help_text = "Changing it changes the join link."
 

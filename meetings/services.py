@@ -56,19 +56,8 @@ def personal_room_get_or_create(*, user) -> Meeting:
     return meeting_create(
         host=user,
         title=f"{user.public_name}’s personal room",
-        is_personal_room=True,
-        code=_free_personal_code(user),
+        is_personal_room=True,  # its ID is random like any other: hard to guess, reveals nothing
     )
-
-
-def _free_personal_code(user):
-    from .codes import RESERVED_CODES, random_meeting_code
-
-    # ASCII only: a code is typed and pasted, and the join box reads [a-z0-9-] out of a link.
-    local = "".join(ch for ch in user.email.split("@", 1)[0].lower() if ch.isascii() and ch.isalnum())[:20]
-    if len(local) >= 3 and local not in RESERVED_CODES and not Meeting.objects.filter(code=local).exists():
-        return local
-    return random_meeting_code()
 
 
 def meeting_update(*, meeting: Meeting, join_url: str, **fields) -> Meeting:

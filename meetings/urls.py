@@ -12,7 +12,6 @@ urlpatterns = [
     path("meetings/<str:code>/edit/", views.meeting_edit, name="edit"),
     path("meetings/<str:code>/cancel/", views.meeting_cancel, name="cancel"),
     path("meetings/<str:code>/end/", views.meeting_end, name="end"),
-    path("meetings/<str:code>/start/", views.meeting_start, name="start"),
     path("meetings/<str:code>/invite/", views.meeting_invite, name="invite"),
     path("meetings/<str:code>/calendar.ics", views.meeting_calendar_file, name="calendar"),
     path("meetings/<str:code>/attendance.csv", views.meeting_attendance_csv, name="attendance_csv"),

@@ -249,11 +249,13 @@ def join(request, code):
     if gate is not None:
         return gate
     is_host = request.user.is_authenticated and request.user.id == meeting.host_id
-    return render(
-        request,
-        "meetings/prejoin.html",
-        {"meeting": meeting, "display_name": display_name, "is_host": is_host},
-    )
+    context = {
+        "meeting": meeting,
+        "display_name": display_name,
+        "is_host": is_host,
+        "invite_url": request.build_absolute_uri(meeting.get_join_url()),
+    }
+    return render(request, "meetings/prejoin.html", context)
 
 
 def _join_gates(request, meeting):
@@ -299,6 +301,14 @@ def join_ticket(request, code):
     if gate is not None:
         # The person must go through a page first (passcode, name, waiting for the host...).
         return JsonResponse({"error": "gate", "location": meeting.get_join_url()}, status=409)
+    if "display_name" in request.POST:
+        # The name typed on the pre-join page; a guest's is remembered for next time.
+        name_form = GuestNameForm({"display_name": request.POST["display_name"]})
+        if not name_form.is_valid():
+            return JsonResponse({"error": name_form.errors["display_name"][0]}, status=400)
+        display_name = name_form.cleaned_data["display_name"]
+        if not request.user.is_authenticated:
+            request.session[SESSION_GUEST_NAME] = display_name
     ticket = ticket_issue(
         meeting_code=meeting.code,
         display_name=display_name,
@@ -319,7 +329,8 @@ def _passcode_gate(request, meeting):
         client_key
     ) or PASSCODE_FAILURES_PER_MEETING.is_exceeded(meeting.code)
     submitted = request.POST.get("passcode") if request.method == "POST" else request.GET.get("pwd")
-    form = PasscodeForm(request.POST if "passcode" in request.POST else None)
+    # Bound to the link's ?pwd= too, so that an error can be added to it.
+    form = PasscodeForm({"passcode": submitted} if submitted is not None else None)
     if submitted is not None and not throttled:
         if services.passcode_matches(meeting=meeting, passcode=submitted):
             proven = request.session.get(SESSION_PASSCODES, [])
@@ -349,11 +360,3 @@ def join_status(request, code):
             "can_enter": meeting.is_open and not _must_wait_for_host(meeting),
         }
     )
-
-
-@login_required
-@require_POST
-def meeting_start(request, code):
-    meeting = _get_meeting_for_host(request, code)
-    services.meeting_start(meeting=meeting)
-    return redirect("meetings:join", code=meeting.code)

@@ -1,0 +1,249 @@
+// The call: who is here, a PeerLink to each of them, and every action a participant can take.
+// It owns the signaling client and the peer connections and never touches the DOM; the UI
+// listens with on(event, handler). See docs/signaling.md for the wire messages.
+
+import { PeerLink } from "./peer.js";
+
+/**
+ * @typedef {{peer_id: string, name: string, role: string, media: object,
+ *            interrupted?: boolean, link?: PeerLink, linkState?: string}} Peer
+ */
+
+export class Call {
+  /**
+   * @param {import("./signaling.js").SignalingClient} signaling
+   * @param {import("./media.js").LocalMedia} media
+   */
+  constructor(signaling, media) {
+    this.signaling = signaling;
+    this.media = media;
+    /** @type {Map<string, Peer>} */
+    this.peers = new Map();
+    /** @type {Map<string, {peer_id: string, name: string}>} */
+    this.waiting = new Map();
+    this.self = null;
+    this.iceServers = [];
+    this.handlers = new Map();
+    this.localMedia = { audio: true, video: true, screen: false, hand: false };
+    this.bindSignaling();
+  }
+
+  on(event, handler) {
+    if (!this.handlers.has(event)) this.handlers.set(event, []);
+    this.handlers.get(event).push(handler);
+    return this;
+  }
+
+  emit(event, ...args) {
+    for (const handler of this.handlers.get(event) || []) handler(...args);
+  }
+
+  async join() {
+    this.localMedia = {
+      audio: Boolean(this.media.audioTrack) && !this.media.muted,
+      video: Boolean(this.media.cameraTrack),
+      screen: false,
+      hand: false,
+    };
+    await this.signaling.start();
+  }
+
+  bindSignaling() {
+    const s = this.signaling;
+    s.on("welcome", (m) => this.onWelcome(m));
+    s.on("waiting", (m) => this.emit("waiting", m));
+    s.on("peer-joined", ({ peer }) => this.addPeer(peer));
+    s.on("peer-left", ({ peer_id: peerId, reason }) => this.removePeer(peerId, reason));
+    s.on("peer-interrupted", ({ peer_id: peerId }) => this.updatePeer(peerId, { interrupted: true }));
+    s.on("peer-resumed", ({ peer_id: peerId }) => {
+      this.updatePeer(peerId, { interrupted: false });
+      this.peers.get(peerId)?.link?.resendOffer();
+    });
+    s.on("peer-media", ({ peer_id: peerId, media }) => this.updatePeer(peerId, { media }));
+    s.on("peer-role", ({ peer_id: peerId, role }) => {
+      if (peerId === this.self?.peer_id) return;
+      this.updatePeer(peerId, { role });
+    });
+    s.on("role", ({ role, waiting }) => {
+      this.self.role = role;
+      this.waiting = new Map(waiting.map((p) => [p.peer_id, p]));
+      this.emit("role", role);
+      this.emit("waiting-changed", [...this.waiting.values()]);
+    });
+    s.on("signal", (m) => this.onSignal(m));
+    s.on("chat", (m) => this.emit("chat", m));
+    s.on("locked", ({ locked }) => this.emit("locked", locked));
+    s.on("knock", ({ peer }) => {
+      this.waiting.set(peer.peer_id, peer);
+      this.emit("knock", peer);
+      this.emit("waiting-changed", [...this.waiting.values()]);
+    });
+    s.on("waiting-left", ({ peer_id: peerId }) => {
+      this.waiting.delete(peerId);
+      this.emit("waiting-changed", [...this.waiting.values()]);
+    });
+    s.on("mute-request", ({ by }) => this.emit("mute-request", by));
+    s.on("error", (m) => this.emit("server-error", m));
+    s.on("reconnecting", () => this.emit("reconnecting"));
+    s.on("rejoining", () => this.resetPeers());
+    for (const final of ["ended", "removed", "denied", "refused", "replaced"]) {
+      s.on(final, (m) => this.finish(final, m));
+    }
+    s.on("closed", (m) => this.finish("closed", m));
+  }
+
+  onWelcome(message) {
+    this.self = {
+      peer_id: message.peer_id, role: message.role, name: message.name, media: message.media,
+    };
+    this.iceServers = message.ice_servers || [];
+    this.meeting = message.meeting;
+    this.waiting = new Map((message.waiting || []).map((p) => [p.peer_id, p]));
+    if (message.resumed) {
+      // Same peer ID: calls kept running while the socket was down; reconcile the roster only.
+      const present = new Set(message.peers.map((p) => p.peer_id));
+      for (const peerId of [...this.peers.keys()]) if (!present.has(peerId)) this.removePeer(peerId, "left");
+      for (const peer of message.peers) {
+        if (this.peers.has(peer.peer_id)) this.updatePeer(peer.peer_id, { ...peer, interrupted: false });
+        else this.addPeer(peer); // joined while we were away: they offer to us (peer-resumed)
+      }
+      this.emit("reconnected", message);
+    } else {
+      this.resetPeers();
+      // Newcomer's rule: we offer to everyone already here; they answer.
+      for (const peer of message.peers) {
+        this.addPeer(peer);
+        this.linkTo(peer.peer_id).initiate();
+      }
+      this.emit("welcome", message);
+    }
+    this.emit("waiting-changed", [...this.waiting.values()]);
+    // Tell the room our real media state (e.g. joined with the camera off).
+    this.sendMedia(this.localMedia);
+  }
+
+  addPeer(peer) {
+    if (peer.peer_id === this.self?.peer_id) return;
+    const known = this.peers.get(peer.peer_id);
+    if (known) {
+      this.updatePeer(peer.peer_id, peer);
+      return;
+    }
+    this.peers.set(peer.peer_id, { ...peer, interrupted: false, linkState: "new" });
+    this.emit("peer-added", this.peers.get(peer.peer_id));
+  }
+
+  updatePeer(peerId, changes) {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    Object.assign(peer, changes);
+    this.emit("peer-updated", peer);
+  }
+
+  removePeer(peerId, reason) {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    peer.link?.close();
+    this.peers.delete(peerId);
+    this.emit("peer-removed", peerId, reason);
+  }
+
+  resetPeers() {
+    for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, "left");
+  }
+
+  /** The PeerLink to a peer, created on first need. */
+  linkTo(peerId) {
+    let peer = this.peers.get(peerId);
+    if (!peer) {
+      // A signal can arrive before the peer-joined that names its sender.
+      this.addPeer({ peer_id: peerId, name: "…", role: "guest", media: {} });
+      peer = this.peers.get(peerId);
+    }
+    if (!peer.link) {
+      peer.link = new PeerLink({
+        peerId,
+        polite: this.self.peer_id < peerId,
+        iceServers: this.iceServers,
+        sendSignal: (payload) => this.signaling.send({ type: "signal", to: peerId, ...payload }),
+        localTracks: () => this.media.tracks(),
+        onTrack: (slot, track) => this.emit("track", peerId, slot, track),
+        onState: (state) => this.updatePeer(peerId, { linkState: state }),
+      });
+    }
+    return peer.link;
+  }
+
+  async onSignal(message) {
+    if (!this.self) return;
+    const { from, description, candidate } = message;
+    try {
+      await this.linkTo(from).handleSignal({ description, candidate });
+    } catch (error) {
+      console.warn(`signal from ${from} failed`, error);
+    }
+  }
+
+  /** Put a new local track into one slot of every connection. */
+  async replaceTrack(slot, track) {
+    await Promise.all([...this.peers.values()].map((peer) => peer.link?.setTrack(slot, track)));
+  }
+
+  sendMedia(changes) {
+    Object.assign(this.localMedia, changes);
+    if (this.self) this.self.media = { ...this.localMedia };
+    this.signaling.send({ type: "media", ...changes });
+  }
+
+  sendChat(text) {
+    return this.signaling.send({ type: "chat", text });
+  }
+
+  hostAction(type, peerId) {
+    this.signaling.send({ type, peer: peerId });
+  }
+
+  setLocked(locked) {
+    this.signaling.send({ type: "lock", locked });
+  }
+
+  endForAll() {
+    this.signaling.send({ type: "end" });
+  }
+
+  leave() {
+    this.signaling.leave();
+    this.closeAll();
+  }
+
+  closeAll() {
+    for (const peer of this.peers.values()) peer.link?.close();
+    this.media.stopAll();
+  }
+
+  finish(kind, message) {
+    this.signaling.closedByUs = true;
+    this.closeAll();
+    this.emit("finished", kind, message || {});
+  }
+
+  /** Decoded frames and received audio samples per peer: what proves media flows (tests, diagnostics). */
+  async stats() {
+    const result = {};
+    for (const [peerId, peer] of this.peers) {
+      if (!peer.link) continue;
+      const report = await peer.link.stats();
+      const summary = { framesDecoded: 0, audioSamples: 0, screenFrames: 0, state: peer.linkState };
+      report.forEach((entry) => {
+        if (entry.type !== "inbound-rtp") return;
+        if (entry.kind === "video") {
+          if (entry.mid === peer.link.pc.getTransceivers()[2]?.mid) summary.screenFrames += entry.framesDecoded || 0;
+          else summary.framesDecoded += entry.framesDecoded || 0;
+        }
+        if (entry.kind === "audio") summary.audioSamples += entry.totalSamplesReceived || 0;
+      });
+      result[peer.name + " " + peerId] = summary;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,153 @@
+// One RTCPeerConnection to one remote participant, negotiated with "perfect negotiation":
+// either side may offer at any time; on a collision the polite peer rolls back and the impolite
+// one ignores the other's offer. No DOM here.
+//
+// Each connection carries three transceivers in a fixed order: microphone, camera, screen. Turning
+// the camera off, switching devices or sharing the screen swaps tracks with replaceTrack, so the
+// far side knows which video is the screen by position, and most changes need no new offer.
+
+export const SLOT_AUDIO = 0;
+export const SLOT_CAMERA = 1;
+export const SLOT_SCREEN = 2;
+
+export class PeerLink {
+  /**
+   * @param {object} options
+   * @param {string} options.peerId       the remote participant
+   * @param {boolean} options.polite      true when our peer ID sorts before theirs
+   * @param {RTCIceServer[]} options.iceServers
+   * @param {(message: object) => void} options.sendSignal   sends {description} or {candidate}
+   * @param {() => (MediaStreamTrack|null)[]} options.localTracks  [audio, camera, screen]
+   * @param {(slot: number, track: MediaStreamTrack) => void} options.onTrack
+   * @param {(state: string) => void} options.onState
+   */
+  constructor({ peerId, polite, iceServers, sendSignal, localTracks, onTrack, onState }) {
+    this.peerId = peerId;
+    this.polite = polite;
+    this.sendSignal = sendSignal;
+    this.localTracks = localTracks;
+    this.onTrack = onTrack;
+    this.onState = onState;
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.pendingCandidates = [];
+    this.closed = false;
+    this.pc = new RTCPeerConnection({ iceServers });
+    this.cameraStream = new MediaStream();
+    this.screenStream = new MediaStream();
+
+    this.pc.onnegotiationneeded = () => this.offer();
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this.sendSignal({ candidate: candidate.toJSON() });
+    };
+    this.pc.ontrack = ({ track, transceiver }) => {
+      const slot = this.pc.getTransceivers().indexOf(transceiver);
+      this.onTrack(slot, track);
+    };
+    this.pc.onconnectionstatechange = () => {
+      const state = this.pc.connectionState;
+      this.onState(state);
+      if (state === "failed") this.restartIce();
+    };
+  }
+
+  /** We start the call: create the three slots and let negotiationneeded send the offer. */
+  initiate() {
+    const [audio, camera, screen] = this.localTracks();
+    this.pc.addTransceiver(audio || "audio", { direction: "sendrecv", streams: [this.cameraStream] });
+    this.pc.addTransceiver(camera || "video", { direction: "sendrecv", streams: [this.cameraStream] });
+    this.pc.addTransceiver(screen || "video", { direction: "sendrecv", streams: [this.screenStream] });
+  }
+
+  async offer() {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendSignal({ description: this.pc.localDescription.toJSON() });
+    } catch (error) {
+      console.warn(`offer to ${this.peerId} failed`, error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** Send our current offer again (the far side missed it while its socket was down). */
+  resendOffer() {
+    if (this.pc.signalingState === "have-local-offer" && this.pc.localDescription) {
+      this.sendSignal({ description: this.pc.localDescription.toJSON() });
+    } else if (this.pc.connectionState !== "connected") {
+      this.restartIce();
+    }
+  }
+
+  restartIce() {
+    if (!this.closed) this.pc.restartIce(); // fires negotiationneeded: a new offer with ICE restart
+  }
+
+  /** @param {{description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit|null}} signal */
+  async handleSignal({ description, candidate }) {
+    if (this.closed) return;
+    if (description) {
+      const collision =
+        description.type === "offer" && (this.makingOffer || this.pc.signalingState !== "stable");
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      const firstOffer = description.type === "offer" && this.pc.getTransceivers().length === 0;
+      await this.pc.setRemoteDescription(description); // rolls back our own offer if we collided
+      await this.flushCandidates();
+      if (description.type === "offer") {
+        if (firstOffer) await this.answerWithLocalTracks();
+        await this.pc.setLocalDescription();
+        this.sendSignal({ description: this.pc.localDescription.toJSON() });
+      }
+    } else if (candidate) {
+      if (!this.pc.remoteDescription) {
+        this.pendingCandidates.push(candidate); // ICE can outrun the description it belongs to
+        return;
+      }
+      await this.addCandidate(candidate);
+    }
+  }
+
+  /** The far side started the call: fill the slots its offer created, in the same order. */
+  async answerWithLocalTracks() {
+    const tracks = this.localTracks();
+    const streams = [this.cameraStream, this.cameraStream, this.screenStream];
+    const slots = this.pc.getTransceivers().slice(0, 3);
+    await Promise.all(slots.map(async (transceiver, slot) => {
+      transceiver.direction = "sendrecv";
+      if (transceiver.sender.setStreams) transceiver.sender.setStreams(streams[slot]);
+      if (tracks[slot]) await transceiver.sender.replaceTrack(tracks[slot]);
+    }));
+  }
+
+  async flushCandidates() {
+    const queued = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const candidate of queued) await this.addCandidate(candidate);
+  }
+
+  async addCandidate(candidate) {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      if (!this.ignoreOffer) console.warn(`candidate from ${this.peerId} refused`, error);
+    }
+  }
+
+  /** Put a track (or nothing) in one of the three slots. */
+  async setTrack(slot, track) {
+    const transceiver = this.pc.getTransceivers()[slot];
+    if (transceiver) await transceiver.sender.replaceTrack(track);
+  }
+
+  async stats() {
+    return this.pc.getStats();
+  }
+
+  close() {
+    this.closed = true;
+    this.pc.close();
+  }
+}
