@@ -258,13 +258,19 @@ def join(request, code):
     return render(request, "meetings/prejoin.html", context)
 
 
-def _join_gates(request, meeting):
-    """(a page to show instead of the call, None) or (None, the name the person joins as)."""
+def _join_gates(request, meeting, *, forms=True):
+    """(a page to show instead of the call, None) or (None, the name the person joins as).
+
+    With forms=False (the ticket endpoint) nothing posted is taken as a passcode or a name: a gate
+    not passed yet is simply a page to show.
+    """
     if meeting.state in (Meeting.State.CANCELLED, Meeting.State.ENDED):
         return render(request, "meetings/over.html", {"meeting": meeting}, status=410), None
 
     is_host = request.user.is_authenticated and request.user.id == meeting.host_id
     if meeting.passcode and not is_host and not _passcode_proven(request, meeting):
+        if not forms:
+            return HttpResponse(status=409), None
         response = _passcode_gate(request, meeting)
         if response is not None:
             return response, None
@@ -276,9 +282,8 @@ def _join_gates(request, meeting):
         return redirect_to_login(meeting.get_join_url()), None
     else:
         display_name = request.session.get(SESSION_GUEST_NAME)
-        name_form = GuestNameForm(
-            request.POST if "display_name" in request.POST else None, initial={"display_name": display_name}
-        )
+        posted = request.POST if forms and "display_name" in request.POST else None
+        name_form = GuestNameForm(posted, initial={"display_name": display_name})
         if request.method == "POST" and name_form.is_valid():
             request.session[SESSION_GUEST_NAME] = name_form.cleaned_data["display_name"]
             return redirect("meetings:join", code=meeting.code), None
@@ -297,7 +302,7 @@ def _join_gates(request, meeting):
 def join_ticket(request, code):
     """The pre-join page's "Join": a signed, one-use ticket for the signaling websocket."""
     meeting = _get_meeting(code)
-    gate, display_name = _join_gates(request, meeting)
+    gate, display_name = _join_gates(request, meeting, forms=False)
     if gate is not None:
         # The person must go through a page first (passcode, name, waiting for the host...).
         return JsonResponse({"error": "gate", "location": meeting.get_join_url()}, status=409)

@@ -5,7 +5,9 @@ against the test database (a file for SQLite, the test database for PostgreSQL) 
 files the production way (collectstatic + whitenoise).
 """
 
+import contextlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -58,18 +60,46 @@ def browser(playwright_instance):
     browser.close()
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.failed_in_call = report.failed
+    return report
+
+
 @pytest.fixture
-def new_page(browser, server):
-    """Open a page in a fresh context: each call is a separate person with their own cookies."""
+def new_page(browser, server, request):
+    """Open a page in a fresh context: each call is a separate person with their own cookies.
+
+    Every page's console is recorded; when the test fails, a screenshot and the console of each page
+    are saved under test-artifacts/<test name>/.
+    """
     contexts = []
+    pages = []
 
     def make(**context_options):
         context = browser.new_context(base_url=server.url, **context_options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.console_lines = []
+        page.on("console", lambda message: page.console_lines.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: page.console_lines.append(f"pageerror: {error}"))
+        pages.append(page)
+        return page
 
     yield make
+    if getattr(request.node, "failed_in_call", False):
+        folder = ARTIFACTS / "failures" / request.node.name
+        folder.mkdir(parents=True, exist_ok=True)
+        for index, page in enumerate(pages):
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(folder / f"page{index}.png"))
+            (folder / f"page{index}-console.txt").write_text("\n".join(page.console_lines))
     for context in contexts:
         context.close()
 
@@ -77,3 +107,20 @@ def new_page(browser, server):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def signed_in_page(new_page, server):
+    """A page whose context is logged in as `user` (a session made in the shared test database)."""
+    from django.test import Client
+
+    def make(user, **context_options):
+        client = Client()
+        client.force_login(user)
+        page = new_page(**context_options)
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}]
+        )
+        return page
+
+    return make
