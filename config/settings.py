@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -205,6 +206,14 @@ ACCOUNT_RATE_LIMITS = {
 # 0 means the client IP is the socket's peer and a forged header changes nothing.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# Staff must set up two-factor sign-in before they may use the admin.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", False)
+
+# --- Retention ------------------------------------------------------------------------------------
+
+# `manage.py prune_meeting_data` deletes chat messages and audit events older than this many days.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 180)
 
 # --- Email ----------------------------------------------------------------------------------------
 

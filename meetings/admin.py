@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from . import services
-from .models import ChatMessage, Invitation, Meeting, Participant
+from .models import ChatMessage, Invitation, Meeting, MeetingEvent, Participant
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -26,6 +26,12 @@ class ParticipantInline(ReadOnlyInline):
 class ChatMessageInline(ReadOnlyInline):
     model = ChatMessage
     fields = ["sent_at", "sender_name", "text"]
+    readonly_fields = fields
+
+
+class MeetingEventInline(ReadOnlyInline):
+    model = MeetingEvent
+    fields = ["created_at", "kind", "actor_name", "subject_name"]
     readonly_fields = fields
 
 
@@ -60,7 +66,7 @@ class MeetingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [ParticipantInline, ChatMessageInline, InvitationInline]
+    inlines = [ParticipantInline, ChatMessageInline, InvitationInline, MeetingEventInline]
     actions = ["end_now", "lock", "unlock", "cancel"]
 
     def get_queryset(self, request):
@@ -79,26 +85,26 @@ class MeetingAdmin(admin.ModelAdmin):
     @admin.action(description="End now (disconnects everyone)")
     def end_now(self, request, queryset):
         for meeting in queryset:
-            services.meeting_end(meeting=meeting)
+            services.meeting_end(meeting=meeting, by=request.user)
         self.message_user(request, f"Ended {queryset.count()} meeting(s).", messages.SUCCESS)
 
     @admin.action(description="Lock (admit nobody new)")
     def lock(self, request, queryset):
         for meeting in queryset:
-            services.meeting_set_locked(meeting=meeting, locked=True)
+            services.meeting_set_locked(meeting=meeting, locked=True, by=request.user)
         self.message_user(request, "Locked.", messages.SUCCESS)
 
     @admin.action(description="Unlock")
     def unlock(self, request, queryset):
         for meeting in queryset:
-            services.meeting_set_locked(meeting=meeting, locked=False)
+            services.meeting_set_locked(meeting=meeting, locked=False, by=request.user)
         self.message_user(request, "Unlocked.", messages.SUCCESS)
 
     @admin.action(description="Cancel (tells invitees)")
     def cancel(self, request, queryset):
         for meeting in queryset.exclude(is_personal_room=True):
             join_url = request.build_absolute_uri(meeting.get_join_url())
-            services.meeting_cancel(meeting=meeting, join_url=join_url)
+            services.meeting_cancel(meeting=meeting, join_url=join_url, by=request.user)
         self.message_user(request, "Cancelled (personal rooms are never cancelled).", messages.SUCCESS)
 
 
@@ -128,3 +134,18 @@ class ChatMessageAdmin(admin.ModelAdmin):
     list_select_related = ["meeting"]
     raw_id_fields = ["meeting", "participant"]
     date_hierarchy = "sent_at"
+
+
+@admin.register(MeetingEvent)
+class MeetingEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "meeting", "kind", "actor_name", "subject_name"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["meeting__code", "meeting__title", "actor_name", "subject_name"]
+    list_select_related = ["meeting"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an audit trail is not edited

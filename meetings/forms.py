@@ -57,6 +57,7 @@ class MeetingForm(forms.ModelForm):
             "waiting_room",
             "mute_on_entry",
             "max_participants",
+            "allowed_domains",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
@@ -90,6 +91,16 @@ class MeetingForm(forms.ModelForm):
         if Meeting.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("That meeting ID is taken; please choose another.")
         return code
+
+    def clean_allowed_domains(self):
+        domains = [
+            d.strip().lower().lstrip("@") for d in self.cleaned_data.get("allowed_domains", "").split(",")
+        ]
+        domains = [d for d in domains if d]
+        bad = [d for d in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+        if bad:
+            raise forms.ValidationError("Not a domain: %(list)s", params={"list": ", ".join(bad)})
+        return ", ".join(dict.fromkeys(domains))
 
     def clean_passcode(self):
         passcode = self.cleaned_data.get("passcode", "").strip()

@@ -78,6 +78,13 @@ class Meeting(models.Model):
     )
     is_personal_room = models.BooleanField(default=False)
     locked = models.BooleanField(default=False)
+    allowed_domains = models.CharField(
+        "allowed email domains",
+        max_length=500,
+        blank=True,
+        help_text="Signed-in people with an address at these domains (comma-separated) skip the "
+        "waiting room, like invitees.",
+    )
 
     state = models.CharField(max_length=16, choices=State.choices, default=State.SCHEDULED)
     state_changed_at = models.DateTimeField(default=timezone.now)
@@ -166,6 +173,19 @@ class Meeting(models.Model):
             if len(found) >= limit:
                 break
         return found
+
+    @property
+    def has_invite_list(self):
+        """With invitees or allowed domains, everyone else knocks at the waiting room."""
+        return bool(self.allowed_domains.strip()) or self.invitations.exists()
+
+    def is_invited(self, user):
+        """An invitee (by email) or a member of an allowed domain; guests never are."""
+        if user is None or not user.is_authenticated:
+            return False
+        email = user.email.lower()
+        domains = {d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()}
+        return email.rsplit("@", 1)[-1] in domains or self.invitations.filter(email=email).exists()
 
     def next_occurrence(self, after=None):
         found = self.occurrences(after=after, limit=1)
@@ -301,3 +321,65 @@ class ChatMessage(models.Model):
 def aware(local_date, local_time, zone_name):
     """Combine a wall-clock date and time in a named zone into an aware datetime."""
     return datetime.combine(local_date, local_time).replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+class MeetingEvent(models.Model):
+    """The audit trail: who did what in a meeting, and when. Never edited, pruned by retention."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Meeting started"
+        JOINED = "joined", "Joined"
+        LEFT = "left", "Left"
+        KNOCKED = "knocked", "Knocked"
+        ADMITTED = "admitted", "Admitted"
+        DENIED = "denied", "Denied"
+        REMOVED = "removed", "Removed"
+        MADE_COHOST = "made_cohost", "Made co-host"
+        LOCKED = "locked", "Locked the meeting"
+        UNLOCKED = "unlocked", "Unlocked the meeting"
+        ENDED = "ended", "Ended the meeting"
+        CANCELLED = "cancelled", "Cancelled the meeting"
+        TIMED_OUT = "timed_out", "Connection lost"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor_name = models.CharField(max_length=80, blank=True, help_text="Who did it (empty: the system).")
+    actor = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    subject_name = models.CharField(max_length=80, blank=True, help_text="Whom it was done to.")
+    subject = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["meeting", "created_at"], name="meetings_event_meeting_time")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.describe()}"
+
+    def describe(self):
+        who = self.actor_name or "The system"
+        text = {
+            self.Kind.JOINED: f"{self.subject_name} joined",
+            self.Kind.LEFT: f"{self.subject_name} left",
+            self.Kind.KNOCKED: f"{self.subject_name} knocked",
+            self.Kind.TIMED_OUT: f"{self.subject_name} lost the connection",
+            self.Kind.ADMITTED: f"{who} admitted {self.subject_name}",
+            self.Kind.DENIED: f"{who} denied {self.subject_name}",
+            self.Kind.REMOVED: f"{who} removed {self.subject_name}",
+            self.Kind.MADE_COHOST: f"{who} made {self.subject_name} co-host",
+        }.get(self.kind)
+        return text or f"{who}: {self.get_kind_display().lower()}"
+
+
+def record_event(meeting, kind, *, actor=None, subject=None, actor_name=None):
+    """Add a line to a meeting's audit trail (inside the caller's transaction)."""
+    return MeetingEvent.objects.create(
+        meeting=meeting,
+        kind=kind,
+        actor=actor,
+        actor_name=actor_name if actor_name is not None else (actor.display_name if actor else ""),
+        subject=subject,
+        subject_name=subject.display_name if subject else "",
+    )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import channels, services
-from .models import ChatMessage, Meeting, Participant
+from .models import ChatMessage, Meeting, MeetingEvent, Participant, record_event
 from .protocol import Close, Error, ProtocolError
 from .tickets import Joiner, Refused
 
@@ -86,6 +86,12 @@ def _room_snapshot(participant, meeting, resume_token=None):
     return Snapshot(participant, meeting_public, peers, waiting, chat, resume_token)
 
 
+def _user(user_id):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
 def _role_for(meeting, joiner):
     if joiner.user_id is not None:
         if joiner.user_id == meeting.host_id:
@@ -118,6 +124,7 @@ def _enter(participant, meeting):
         participant.media = {**participant.media, "audio": False}
     participant.save()
     services.meeting_start(meeting=meeting)
+    record_event(meeting, MeetingEvent.Kind.JOINED, subject=participant)
     public = peer_public(participant)
     channel = participant.channel_name
     code = meeting.code
@@ -147,7 +154,9 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
             raise Refused(Close.MEETING_LOCKED, "The host locked this meeting.")
         if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
             raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
-        waits = meeting.waiting_room and not moderator
+        # Invitees skip the waiting room; with an invite list, everyone else knocks.
+        invited = joiner.user_id is not None and meeting.is_invited(_user(joiner.user_id))
+        waits = not moderator and not invited and (meeting.waiting_room or meeting.has_invite_list)
         if not waits:
             _refuse_if_full(meeting)
         participant = Participant.objects.create(
@@ -164,6 +173,7 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
             user_agent=user_agent[:300],
         )
         if waits:
+            record_event(meeting, MeetingEvent.Kind.KNOCKED, subject=participant)
             public = peer_public(participant)
             code = meeting.code
             transaction.on_commit(
@@ -227,6 +237,9 @@ def _mark_left(participant, status, reason):
         return False
     code = participant.meeting.code
     peer_id = participant.peer_id
+    if status == Status.LEFT:
+        kind = MeetingEvent.Kind.TIMED_OUT if reason == "timeout" else MeetingEvent.Kind.LEFT
+        record_event(participant.meeting, kind, subject=participant)
     if was == Status.JOINED:
         transaction.on_commit(
             lambda: channels.broadcast(code, channels.PEER_LEFT, peer_id=peer_id, reason=reason)
@@ -364,6 +377,7 @@ def participant_admit(*, participant_id, peer_id):
         target = _target(actor, peer_id, [Status.WAITING])
         target.admitted_at = timezone.now()
         target.save(update_fields=["admitted_at"])
+        record_event(actor.meeting, MeetingEvent.Kind.ADMITTED, actor=actor, subject=target)
         channel, code = target.channel_name, actor.meeting.code
         transaction.on_commit(lambda: channels.send_to(channel, channels.ADMITTED))
         transaction.on_commit(
@@ -379,6 +393,7 @@ def participant_deny(*, participant_id, peer_id):
         target = _target(actor, peer_id, [Status.WAITING])
         channel = target.channel_name
         _mark_left(target, Status.DENIED, "denied")
+        record_event(actor.meeting, MeetingEvent.Kind.DENIED, actor=actor, subject=target)
         transaction.on_commit(lambda: channels.send_to(channel, channels.DENIED))
 
 
@@ -393,6 +408,7 @@ def participant_remove(*, participant_id, peer_id):
         target.resume_token_hash = ""
         target.save(update_fields=["resume_token_hash"])
         _mark_left(target, Status.REMOVED, "removed")
+        record_event(actor.meeting, MeetingEvent.Kind.REMOVED, actor=actor, subject=target)
         transaction.on_commit(lambda: channels.send_to(channel, channels.REMOVED))
 
 
@@ -414,6 +430,7 @@ def participant_make_cohost(*, participant_id, peer_id):
             return
         target.role = Role.COHOST
         target.save(update_fields=["role"])
+        record_event(actor.meeting, MeetingEvent.Kind.MADE_COHOST, actor=actor, subject=target)
         code = actor.meeting.code
         transaction.on_commit(
             lambda: channels.broadcast(code, channels.PEER_ROLE, peer_id=peer_id, role=Role.COHOST)
@@ -423,12 +440,12 @@ def participant_make_cohost(*, participant_id, peer_id):
 def room_set_locked(*, participant_id, locked):
     with transaction.atomic():
         actor = _moderator(participant_id)
-        services.meeting_set_locked(meeting=actor.meeting, locked=locked)
+        services.meeting_set_locked(meeting=actor.meeting, locked=locked, by=actor)
 
 
 def room_end(*, participant_id):
     actor = _moderator(participant_id)
-    services.meeting_end(meeting=actor.meeting)
+    services.meeting_end(meeting=actor.meeting, by=actor)
 
 
 def waiting_list(*, participant_id):

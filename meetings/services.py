@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import channels, emails
-from .models import Invitation, Meeting, Participant
+from .models import Invitation, Meeting, MeetingEvent, Participant, record_event
 
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
@@ -81,11 +81,24 @@ def _set_state(meeting, state, **stamps):
     meeting.save(update_fields=["state", "state_changed_at", *stamps, "updated_at"])
 
 
+def _actor_name(by):
+    """`by` is a Participant (in a call), a user (admin, views) or None (the system)."""
+    if by is None:
+        return ""
+    return getattr(by, "display_name", None) or getattr(by, "public_name", None) or str(by)
+
+
+def _record(meeting, kind, by):
+    actor = by if isinstance(by, Participant) else None
+    record_event(meeting, kind, actor=actor, actor_name=_actor_name(by))
+
+
 def meeting_start(*, meeting: Meeting) -> Meeting:
     """The host arrived: the meeting is live, and those waiting for the host may come in."""
     if meeting.state == Meeting.State.LIVE or not meeting.is_open:
         return meeting
     _set_state(meeting, Meeting.State.LIVE, started_at=True)
+    _record(meeting, MeetingEvent.Kind.STARTED, None)
     code = meeting.code
     transaction.on_commit(
         lambda: channels.broadcast(code, channels.MEETING_STARTED, groups=[channels.waiting_group(code)])
@@ -93,7 +106,7 @@ def meeting_start(*, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def meeting_end(*, meeting: Meeting) -> Meeting:
+def meeting_end(*, meeting: Meeting, by=None) -> Meeting:
     """End the meeting for everyone: connected clients are told and disconnected.
 
     A personal room or a recurring series is not over for good: it returns to "scheduled" so it can
@@ -107,6 +120,7 @@ def meeting_end(*, meeting: Meeting) -> Meeting:
         meeting.locked = False
         meeting.save(update_fields=["locked"])
         _set_state(meeting, Meeting.State.SCHEDULED if reusable else Meeting.State.ENDED, ended_at=True)
+        _record(meeting, MeetingEvent.Kind.ENDED, by)
         meeting.participants.filter(
             status__in=[Participant.Status.JOINED, Participant.Status.WAITING]
         ).update(status=Participant.Status.LEFT, left_at=meeting.ended_at)
@@ -116,26 +130,28 @@ def meeting_end(*, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def meeting_cancel(*, meeting: Meeting, join_url: str) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, join_url: str, by=None) -> Meeting:
     """Cancel a meeting that has not ended: invitees get a CANCEL for their calendars."""
     if meeting.state == Meeting.State.CANCELLED:
         return meeting
     if meeting.state == Meeting.State.LIVE:
-        meeting_end(meeting=meeting)
+        meeting_end(meeting=meeting, by=by)
         meeting.refresh_from_db()
     meeting.ical_sequence += 1
     meeting.save(update_fields=["ical_sequence"])
     _set_state(meeting, Meeting.State.CANCELLED, cancelled_at=True)
+    _record(meeting, MeetingEvent.Kind.CANCELLED, by)
     if meeting.invitations.exists():
         transaction.on_commit(lambda: emails.send_cancellation(meeting, join_url))
     return meeting
 
 
-def meeting_set_locked(*, meeting: Meeting, locked: bool) -> Meeting:
+def meeting_set_locked(*, meeting: Meeting, locked: bool, by=None) -> Meeting:
     """A locked meeting admits nobody new; those inside stay."""
     if meeting.locked != locked:
         meeting.locked = locked
         meeting.save(update_fields=["locked", "updated_at"])
+        _record(meeting, MeetingEvent.Kind.LOCKED if locked else MeetingEvent.Kind.UNLOCKED, by)
         code = meeting.code
         transaction.on_commit(lambda: channels.broadcast(code, channels.MEETING_LOCK_CHANGED, locked=locked))
     return meeting

@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/<str:code>/invite/", views.meeting_invite, name="invite"),
     path("meetings/<str:code>/calendar.ics", views.meeting_calendar_file, name="calendar"),
     path("meetings/<str:code>/attendance.csv", views.meeting_attendance_csv, name="attendance_csv"),
+    path("meetings/<str:code>/events.csv", views.meeting_events_csv, name="events_csv"),
     path("m/<str:code>/", views.join, name="join"),
     path("m/<str:code>/status/", views.join_status, name="join_status"),
     path("m/<str:code>/ticket/", views.join_ticket, name="join_ticket"),

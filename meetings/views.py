@@ -22,6 +22,7 @@ from .tickets import client_key_for_session, ticket_issue
 UPCOMING_DAYS = 30
 UPCOMING_LIMIT = 20
 PAST_LIMIT = 20
+EVENTS_SHOWN = 200
 SESSION_PASSCODES = "meetings.passcodes_ok"
 SESSION_GUEST_NAME = "meetings.guest_name"
 
@@ -129,6 +130,7 @@ def meeting_detail(request, code):
             "next_occurrences": meeting.occurrences(after=now, limit=5),
             "attendance": services.attendance(meeting),
             "invitations": meeting.invitations.all(),
+            "events": meeting.events.all()[:EVENTS_SHOWN],
             "invite_form": InviteForm(),
         },
     )
@@ -162,7 +164,7 @@ def meeting_cancel(request, code):
     if meeting.is_personal_room:
         messages.error(request, "Your personal room cannot be cancelled.")
         return redirect(meeting)
-    services.meeting_cancel(meeting=meeting, join_url=_join_url(request, meeting))
+    services.meeting_cancel(meeting=meeting, join_url=_join_url(request, meeting), by=request.user)
     messages.success(request, "The meeting was cancelled; invitees were told.")
     return redirect("home")
 
@@ -171,7 +173,7 @@ def meeting_cancel(request, code):
 @require_POST
 def meeting_end(request, code):
     meeting = _get_meeting_for_host(request, code)
-    services.meeting_end(meeting=meeting)
+    services.meeting_end(meeting=meeting, by=request.user)
     messages.success(request, "The meeting has ended for everyone.")
     return redirect(meeting)
 
@@ -225,6 +227,27 @@ def meeting_attendance_csv(request, code):
                 person.joined_at.isoformat(),
                 person.left_at.isoformat() if person.left_at else "",
                 minutes,
+            ]
+        )
+    return response
+
+
+@login_required
+def meeting_events_csv(request, code):
+    """The audit trail as CSV: every event with its time, kind, actor and subject."""
+    meeting = _get_meeting_for_host(request, code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-events.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["time", "event", "by", "about", "description"])
+    for event in meeting.events.all():
+        writer.writerow(
+            [
+                event.created_at.isoformat(),
+                event.kind,
+                _csv_safe(event.actor_name),
+                _csv_safe(event.subject_name),
+                _csv_safe(event.describe()),
             ]
         )
     return response
