@@ -4,7 +4,6 @@ from meetings import room, services
 from meetings.models import Invitation, Participant
 from meetings.tickets import Joiner
 
-
 pytestmark = pytest.mark.django_db
 
 
