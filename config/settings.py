@@ -163,6 +163,9 @@ SIGNALING = {
     "RATE": env_int("SIGNALING_RATE", 100),
     "BURST": env_int("SIGNALING_BURST", 400),
 }
+# Largest websocket message daphne accepts (`manage.py serve` passes it on). A signaling message is
+# at most 64 KiB (meetings/protocol.py); anything far larger is refused before it reaches Python.
+WEBSOCKET_MAX_BYTES = env_int("WEBSOCKET_MAX_BYTES", 128 * 1024)
 # ICE servers handed to browsers in the welcome message, as a JSON list of RTCIceServer objects.
 # Empty by default: no public STUN server is contacted unless the operator says so.
 ICE_SERVERS = json.loads(env("ICE_SERVERS", "[]"))

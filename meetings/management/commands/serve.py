@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the site (HTTP and websockets) with daphne and this site's limits: websocket frames "
+        "and messages above WEBSOCKET_MAX_BYTES are refused by daphne before they reach Python."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--proxy-headers",
+            action="store_true",
+            help="Trust X-Forwarded-For/Proto from the reverse proxy in front (set TRUSTED_PROXY_COUNT too).",
+        )
+
+    def handle(self, *args, bind, port, proxy_headers, **options):
+        from daphne.cli import CommandLineInterface
+
+        limit = str(settings.WEBSOCKET_MAX_BYTES)
+        argv = [
+            "--bind",
+            bind,
+            "--port",
+            str(port),
+            "--websocket-max-message-size",
+            limit,
+            "--websocket-max-frame-size",
+            limit,
+        ]
+        if proxy_headers:
+            argv.append("--proxy-headers")
+        CommandLineInterface().run([*argv, "config.asgi:application"])
