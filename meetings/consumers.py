@@ -230,6 +230,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         self.last_received = time.monotonic()
+        if self.participant_id is None:
+            return  # refused, left or flooded: the socket is closing; ignore whatever it still sends
         if not self.bucket.take():
             await self.send_message(
                 {
@@ -238,10 +240,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                     "message": "Too many messages; the connection is closed.",
                 }
             )
+            # Gone for good, not interrupted: a resume would hand the flooder a fresh bucket.
+            await self._leave_for_good()
             await self.close(code=Close.FLOOD, reason="Too many messages")
             return
-        if self.participant_id is None:
-            return  # refused sockets are closing; ignore whatever they still send
         reference = None
         try:
             message = decode(text_data)
