@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from meetings.routing import websocket_urlpatterns  # noqa: E402
+from meetings.startup import sweep_when_serving  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -22,3 +23,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Rows a crashed server left "joined" are pruned even before anyone reconnects to this one.
+sweep_when_serving()

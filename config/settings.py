@@ -129,7 +129,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 gives every socket a 5 s read timeout by default, the length of
+                # channels-redis's blocking receive: without a longer one, a consumer that hears
+                # nothing for 5 s dies with close code 1011 (django/channels_redis#422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
                 # channels-redis drops group messages silently when a channel is full, so the
                 # capacity is sized for a full room's signaling burst; see docs/signaling.md.
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,12 +58,14 @@ def test_database_url():
 
 
 def server_environment(extra=None):
+    """The environment of a server process: production settings on the test database, with the test
+    process's secret key, so a ticket the test signs (tickets.ticket_issue) is valid there too."""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_HTTPS": "0",
-        "DJANGO_SECRET_KEY": "browser-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": test_database_url(),
         "LOG_LEVEL": "WARNING",
@@ -75,11 +78,12 @@ def server_environment(extra=None):
 class DaphneServer:
     """A daphne process serving config.asgi on a free loopback port; restartable, killable."""
 
-    def __init__(self, workdir, *, port=None, extra_env=None):
+    def __init__(self, workdir, *, port=None, extra_env=None, static_root=None):
         self.workdir = Path(workdir)
         self.port = port or free_port()
         self.mail_dir = self.workdir / "mail"
-        self.static_root = self.workdir / "static"
+        # Several servers may share one collected static directory: collectstatic then runs once.
+        self.static_root = Path(static_root) if static_root else self.workdir / "static"
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         self.environment = server_environment(
             {
@@ -102,27 +106,50 @@ class DaphneServer:
             cwd=ROOT, env=self.environment, check=True,
         )
 
-    def start(self):
+    @property
+    def log_path(self):
+        return self.workdir / f"daphne-{self.port}.log"
+
+    def start(self, *, wait=True):
+        """Launch daphne; with wait=False the caller calls wait_until_listening() (to start several at once)."""
         if not (self.static_root / "staticfiles.json").exists():
             self.collectstatic()
-        self.log = open(self.workdir / f"daphne-{self.port}.log", "ab")  # noqa: SIM115
+        if self.log:
+            self.log.close()
+        self.log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
              "config.asgi:application"],
             cwd=ROOT, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
         )
-        wait_for_port(self.port, self.process)
+        if wait:
+            self.wait_until_listening()
 
-    def stop(self):
+    def wait_until_listening(self):
+        try:
+            wait_for_port(self.port, self.process)
+        except RuntimeError as error:
+            self.stop()
+            raise RuntimeError(f"{error}; see {self.log_path}") from None
+
+    def restart(self, *, extra_env=None):
+        """Start again on the same port (after stop() or kill()), optionally with changed settings."""
+        self.stop()
+        self.environment.update(extra_env or {})
+        self.start()
+
+    def stop(self, *, timeout=10):
+        """SIGTERM, and SIGKILL if the process is still there after `timeout` seconds."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         if self.log:
             self.log.close()
+            self.log = None
 
     def kill(self):
         """SIGKILL: the process gets no chance to clean up, like a crash."""
@@ -146,3 +173,80 @@ class DaphneServer:
                     return found[0]
             time.sleep(0.05)
         raise AssertionError(f"no mail with a link matching {pattern!r}; mails: {self.mails()!r}")
+
+
+class RedisServer:
+    """A throwaway redis-server on a free loopback port: nothing saved to disk, never the machine's own."""
+
+    def __init__(self, workdir, *, port=None):
+        self.workdir = Path(workdir)
+        self.port = port or free_port()
+        self.process = None
+        self.log = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout=10):
+        executable = shutil.which("redis-server")
+        if executable is None:
+            pytest.fail("The scale-out tests need Redis: apt-get install redis-server (make test does it).")
+        self.log = open(self.workdir / f"redis-{self.port}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        try:
+            self._wait_for_pong(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_for_pong(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with code {self.process.returncode}; see {self.log.name}")
+            try:
+                if self.command("PING") == b"+PONG":
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not answer PING on port {self.port} within {timeout}s")
+
+    def command(self, *words):
+        """Send one command; the first line of the reply, e.g. b"+PONG" or b"+OK"."""
+        request = f"*{len(words)}\r\n".encode()
+        for word in words:
+            data = str(word).encode()
+            request += b"$%d\r\n%s\r\n" % (len(data), data)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+            sock.sendall(request)
+            reply = b""
+            while not reply.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        return reply.split(b"\r\n", 1)[0]
+
+    def flush(self):
+        assert self.command("FLUSHALL") == b"+OK"
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
