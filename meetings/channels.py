@@ -23,6 +23,16 @@ def waiting_group(code):
     return f"meeting.{code}.waiting"
 
 
+def client_group(client_key):
+    """Every meeting socket one browser session opened: closed when that session logs out."""
+    return f"client.{client_key}"
+
+
+def user_group(user_id):
+    """Every meeting socket of one account: closed when the account is deactivated."""
+    return f"user.{user_id}"
+
+
 MEETING_STARTED = "meeting.started"
 MEETING_ENDED = "meeting.ended"
 MEETING_LOCK_CHANGED = "meeting.lock_changed"
@@ -41,6 +51,7 @@ REMOVED = "meeting.removed"
 MUTE_REQUESTED = "meeting.mute_requested"
 REPLACED = "meeting.replaced"
 SIGNAL = "meeting.signal"
+SIGNED_OUT = "meeting.signed_out"
 
 
 def broadcast(code, event_type, *, groups=None, **payload):

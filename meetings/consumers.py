@@ -144,6 +144,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         participant = snapshot.participant
         self.role = participant.role
         await self._sync_moderator_group()
+        # Logging out (this browser) or deactivating the account closes this socket.
+        if participant.client_key:
+            await self._join_group(names.client_group(participant.client_key))
+        if participant.user_id is not None:
+            await self._join_group(names.user_group(participant.user_id))
         if not snapshot.is_joined:
             await self.send_message(
                 {
@@ -247,7 +252,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         reference = None
         try:
             message = decode(text_data)
-            reference = message.get("id") if isinstance(message.get("id"), (str, int)) else None
+            candidate_id = message.get("id")
+            usable = isinstance(candidate_id, (str, int)) and not isinstance(candidate_id, bool)
+            reference = candidate_id if usable else None
             handler = self.HANDLERS.get(message["type"])
             if handler is None:
                 raise ProtocolError(Error.UNKNOWN_TYPE, f"Unknown message type “{message['type'][:40]}”.")
@@ -422,9 +429,17 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             )
         except Refused as refusal:
             await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
+            await self._leave_for_good()  # off the waiting list too
             await self.close(code=refusal.code, reason=refusal.reason[:100])
             return
         await self._apply_snapshot(snapshot)
+
+    async def meeting_signed_out(self, event):
+        await self.send_message(
+            {"type": "signed-out", "reason": "You signed out, or your account was closed."}
+        )
+        await self._leave_for_good()
+        await self.close(code=Close.LOGGED_OUT, reason="Signed out")
 
     async def meeting_denied(self, event):
         await self.send_message({"type": "denied", "reason": "The host did not let you in."})

@@ -20,6 +20,8 @@ from .protocol import Close, Error, ProtocolError
 from .tickets import Joiner, Refused
 
 RECENT_CHAT = 50
+# One account may be in a meeting from this many browsers at once (a laptop, a phone, a tablet).
+MAX_CONNECTIONS_PER_USER = 3
 Status = Participant.Status
 Role = Participant.Role
 
@@ -148,6 +150,13 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
             joiner.client_key and removed.filter(client_key=joiner.client_key).exists()
         ):
             raise Refused(Close.REMOVED, "The host removed you from this meeting.")
+        _replace_same_browser(meeting, joiner.client_key)
+        if joiner.user_id is not None:
+            active = meeting.participants.filter(user_id=joiner.user_id, status__in=Participant.ACTIVE)
+            if active.count() >= MAX_CONNECTIONS_PER_USER:
+                raise Refused(
+                    Close.TOO_MANY_CONNECTIONS, "You are already in this meeting from too many places."
+                )
         role = _role_for(meeting, joiner)
         moderator = role in (Role.HOST, Role.COHOST)
         if meeting.locked and not moderator:
@@ -184,6 +193,16 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
         else:
             _enter(participant, meeting)
         return _room_snapshot(participant, meeting, resume_token)
+
+
+def _replace_same_browser(meeting, client_key):
+    """One place per browser session: joining again (a reload, a crash) retires the old one at once."""
+    if not client_key:
+        return
+    for old in meeting.participants.filter(client_key=client_key, status__in=Participant.ACTIVE):
+        channel = old.channel_name
+        if _mark_left(old, Status.LEFT, "replaced"):
+            transaction.on_commit(lambda channel=channel: channels.send_to(channel, channels.REPLACED))
 
 
 def participant_enter_after_admission(*, participant_id) -> Snapshot:

@@ -40,7 +40,11 @@ def client_key_for_session(session):
     """A stable, non-secret handle on a browser session (to recognise a removed guest)."""
     if not session.session_key:
         session.save()
-    return hashlib.sha256(session.session_key.encode()).hexdigest()
+    return client_key_for_session_key(session.session_key)
+
+
+def client_key_for_session_key(session_key):
+    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 def ticket_issue(*, meeting_code, display_name, user_id, client_key):

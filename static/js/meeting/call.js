@@ -86,7 +86,7 @@ export class Call {
     s.on("error", (m) => this.emit("server-error", m));
     s.on("reconnecting", () => this.emit("reconnecting"));
     s.on("rejoining", () => this.resetPeers());
-    for (const final of ["ended", "removed", "denied", "refused", "replaced"]) {
+    for (const final of ["ended", "removed", "denied", "refused", "replaced", "signed-out"]) {
       s.on(final, (m) => this.finish(final, m));
     }
     s.on("closed", (m) => this.finish("closed", m));

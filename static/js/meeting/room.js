@@ -223,6 +223,7 @@ const ENDINGS = {
   removed: ["You were removed from the meeting", "The host removed you from this meeting."],
   denied: ["The host did not let you in", "You can try again later or contact the host."],
   replaced: ["You joined from another window", "This window left the meeting."],
+  "signed-out": ["You signed out", "Signing out ended your meetings in this browser."],
   left: ["You left the meeting", "Thanks for joining."],
 };
 const REFUSALS = {
@@ -232,6 +233,8 @@ const REFUSALS = {
   4101: ["This meeting was cancelled", "The host cancelled this meeting."],
   4104: ["Waiting for the host", "The host has not started this meeting yet."],
   4403: ENDINGS.removed,
+  4106: ["You are in this meeting elsewhere", "Leave it in another window or device first."],
+  4401: ["You signed out", "Signing out ended your meetings in this browser."],
 };
 
 call.on("finished", (kind, message) => {
