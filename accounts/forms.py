@@ -1,6 +1,7 @@
 from django import forms
 
 from .models import User, time_zone_choices, validate_time_zone
+from .names import clean_display_name
 
 
 class SignupExtraForm(forms.Form):
@@ -15,6 +16,9 @@ class SignupExtraForm(forms.Form):
 
     field_order = ["display_name", "email", "password1", "password2"]
 
+    def clean_display_name(self):
+        return clean_display_name(self.cleaned_data["display_name"])
+
     def clean_time_zone(self):
         value = self.cleaned_data.get("time_zone") or "UTC"
         try:
@@ -24,7 +28,7 @@ class SignupExtraForm(forms.Form):
         return value
 
     def signup(self, request, user):
-        user.display_name = self.cleaned_data["display_name"].strip()
+        user.display_name = self.cleaned_data["display_name"]
         user.time_zone = self.cleaned_data["time_zone"]
         user.save(update_fields=["display_name", "time_zone"])
 
@@ -38,7 +42,6 @@ class ProfileForm(forms.ModelForm):
         labels = {"display_name": "Display name"}
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
+        if not self.cleaned_data["display_name"].strip():
             raise forms.ValidationError("Please enter the name other people should see.")
-        return name
+        return clean_display_name(self.cleaned_data["display_name"])

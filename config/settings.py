@@ -165,6 +165,9 @@ SIGNALING = {
     # people sends about 11 offers and 200 candidates at once).
     "RATE": env_int("SIGNALING_RATE", 100),
     "BURST": env_int("SIGNALING_BURST", 400),
+    # New websockets one address may open per minute (joins and reconnects). A school behind one
+    # NAT address shares it: raise it for large sites.
+    "CONNECTS_PER_IP_PER_MINUTE": env_int("SIGNALING_CONNECTS_PER_IP_PER_MINUTE", 120),
 }
 # Largest websocket message daphne accepts (`manage.py serve` passes it on). A signaling message is
 # at most 64 KiB (meetings/protocol.py); anything far larger is refused before it reaches Python.

@@ -20,6 +20,7 @@ from . import channels as names
 from . import room
 from .codes import normalize_meeting_code
 from .protocol import (
+    MAX_CANDIDATES_PER_DESCRIPTION,
     PROTOCOL_VERSION,
     Close,
     Error,
@@ -32,6 +33,7 @@ from .protocol import (
     peer_id_field,
     signal_payload,
 )
+from .throttle import websocket_connects_per_ip
 from .tickets import Joiner, Refused, ticket_read
 from .views import SESSION_PASSCODES
 
@@ -82,9 +84,17 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.last_heartbeat_saved = 0.0
         self.watchdog = None
 
+        self.candidates_to = {}  # peer_id -> candidates sent since our last description to it
+
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
         ensure_sweeper()
+        if not await database_sync_to_async(self._connection_allowed)():
+            await self.send_message(
+                {"type": "refused", "code": Close.FLOOD, "reason": "Too many connections."}
+            )
+            await self.close(code=Close.FLOOD, reason="Too many connections from your address")
+            return
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
         # Join the call's group before the snapshot is taken, so no join between the two is missed.
         await self._join_group(names.meeting_group(self.code))
@@ -108,6 +118,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.peer_id = snapshot.participant.peer_id
         await self._apply_snapshot(snapshot)
         self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
+
+    def _connection_allowed(self):
+        """Per-address limit on new sockets, so one machine cannot open thousands (cache-backed)."""
+        address = (self.scope.get("client") or ["unknown"])[0]
+        limit = websocket_connects_per_ip()
+        if limit.is_exceeded(address):
+            return False
+        limit.record(address)
+        return True
 
     async def _joiner(self, query):
         ticket = (query.get("ticket") or [None])[0]
@@ -280,6 +299,13 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         channel = self.peers.get(target)
         if not channel:
             raise ProtocolError(Error.UNKNOWN_PEER, "That peer is not in this call (or is reconnecting).")
+        if "description" in payload:
+            self.candidates_to[target] = 0
+        else:
+            sent = self.candidates_to.get(target, 0) + 1
+            if sent > MAX_CANDIDATES_PER_DESCRIPTION:
+                raise ProtocolError(Error.TOO_MANY_CANDIDATES, "Too many ICE candidates for one negotiation.")
+            self.candidates_to[target] = sent
         await self.channel_layer.send(
             channel, {"type": names.SIGNAL, "from": self.peer_id, "payload": payload}
         )

@@ -5,6 +5,8 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from accounts.names import clean_display_name
+
 from .codes import code_from_user_input, normalize_meeting_code, validate_custom_code
 from .models import MAX_PARTICIPANTS_LIMIT, Meeting, aware
 from .services import recurrence_rrule
@@ -193,7 +195,6 @@ class GuestNameForm(forms.Form):
     display_name = forms.CharField(label="Your name", max_length=80)
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
+        if not self.cleaned_data["display_name"].strip():
             raise forms.ValidationError("Please tell the others who you are.")
-        return name
+        return clean_display_name(self.cleaned_data["display_name"])

@@ -16,6 +16,9 @@ MAX_SDP_CHARS = 32 * 1024
 MAX_CANDIDATE_CHARS = 1024
 MAX_CHAT_CHARS = 2000
 MAX_PEER_ID_CHARS = 32
+# ICE candidates one client may send one peer per description; a browser gathers a handful to a
+# few dozen, so more is a flood aimed at the other browser.
+MAX_CANDIDATES_PER_DESCRIPTION = 200
 
 
 class Close:
@@ -53,6 +56,7 @@ class Error:
     NOT_ALLOWED = "not_allowed"
     NOT_JOINED = "not_joined"
     RATE_LIMITED = "rate_limited"
+    TOO_MANY_CANDIDATES = "too_many_candidates"
 
 
 class ProtocolError(Exception):
@@ -173,12 +177,23 @@ def media_state(message):
     return state
 
 
+_CONTROL_CHARACTERS = {code: None for code in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)]}
+
+
 def chat_text(message):
+    """The text as typed, less invisible control characters (a NUL cannot even be stored).
+
+    Bidi overrides stay: they are legitimate in right-to-left text, and the client isolates each
+    message so they cannot reorder anything around it.
+    """
     text = message.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ProtocolError(Error.INVALID, "“text” must be a non-empty string.")
     if len(text) > MAX_CHAT_CHARS:
         raise ProtocolError(Error.TOO_LARGE, f"A chat message may have at most {MAX_CHAT_CHARS} characters.")
+    text = text.translate(_CONTROL_CHARACTERS)
+    if not text.strip():
+        raise ProtocolError(Error.INVALID, "“text” has nothing visible in it.")
     return text
 
 

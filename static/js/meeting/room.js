@@ -655,6 +655,7 @@ function addChatMessage(message, countUnread = true) {
   time.textContent = new Date(message.sent_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const text = document.createElement("p");
   text.className = "chat-text";
+  text.dir = "auto"; // with unicode-bidi: isolate, a bidi override cannot leak out of its message
   text.textContent = message.text;
   item.append(name, " ", time, text);
   $("chat-log").append(item);
