@@ -118,8 +118,8 @@ class DaphneServer:
             self.log.close()
         self.log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "config.asgi:application"],
+            # The production command: daphne with the site's websocket size limit.
+            [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
         )
         if wait:
