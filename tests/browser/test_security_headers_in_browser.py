@@ -31,7 +31,12 @@ def test_no_page_breaks_the_content_security_policy(new_page, server, pages):
                 [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}]
             )
         violations = []
-        page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+
+        def record(message, violations=violations):
+            if "Content Security Policy" in message.text:
+                violations.append(message.text)
+
+        page.on("console", record)
         for path in paths:
             response = page.goto(path)
             assert "default-src 'self'" in response.headers["content-security-policy"], path
