@@ -1,6 +1,14 @@
 """Steps of a call as a person takes them, and what proves media flows, for the browser tests."""
 
+import re
+from pathlib import Path
+
 from playwright.sync_api import expect
+
+REMOTE_TILES = "#tiles .tile:not(.tile-self):not(.tile-screen)"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 
 def join_as_guest(page, meeting, name):
@@ -17,33 +25,112 @@ def join_signed_in(page, meeting):
 
 def join_from_prejoin(page):
     join = page.get_by_role("button", name="Join", exact=True)
-    expect(join).to_be_enabled()
+    # Enabled once the camera and microphone are open: slow when many pages already run a call.
+    expect(join).to_be_enabled(timeout=30_000)
     join.click()
     return page
 
 
+def tile_of(page, name):
+    """The camera tile of the participant called `name` (their screen has a tile of its own)."""
+    return page.locator(REMOTE_TILES).filter(has=page.locator(".tile-name", has_text=name))
+
+
+def screen_tile_of(page, name):
+    return page.locator("#tiles .tile-screen").filter(
+        has=page.locator(".tile-name", has_text=f"{name} (screen)")
+    )
+
+
 def media_stats(page):
-    """Per remote peer: decoded video frames, received audio samples, screen frames."""
+    """Per remote peer ("<name> <peer id>"): decoded video frames, received audio samples, screen frames."""
     return page.evaluate("() => window.huddle.stats()")
+
+
+def stats_of(page, name):
+    """The media stats of the one remote peer called `name`."""
+    found = {key: value for key, value in media_stats(page).items() if key.startswith(f"{name} ")}
+    assert len(found) == 1, (name, found)
+    return next(iter(found.values()))
 
 
 def wait_for_flowing_media(page, peers, *, timeout=15_000, audio=True):
     """Wait until `peers` remote videos decode frames that keep growing (and audio samples, too)."""
+    return wait_for_flowing_media_everywhere([page], peers, timeout=timeout, audio=audio)[0]
+
+
+def wait_for_flowing_media_everywhere(pages, peers, *, timeout=15_000, audio=True):
+    """On every page, `peers` remote videos show frames; then, sampled one second apart on all pages
+    at once, every remote peer's decoded frames (and audio samples) grow. The later samples, per page."""
+    for page in pages:
+        page.wait_for_function(
+            """(peers) => {
+                const tiles = [...document.querySelectorAll('#tiles .tile:not(.tile-self):not(.tile-screen) video')];
+                return tiles.length === peers && tiles.every(v => v.videoWidth > 0);
+            }""",
+            arg=peers,
+            timeout=timeout,
+        )
+    first = [media_stats(page) for page in pages]
+    pages[0].wait_for_timeout(1000)  # the measurement interval: what grows over one second
+    second = [media_stats(page) for page in pages]
+    for before_page, after_page in zip(first, second, strict=True):
+        assert len(after_page) == peers, after_page
+        for key, after in after_page.items():
+            before = before_page.get(key, {"framesDecoded": 0, "audioSamples": 0})
+            assert after["framesDecoded"] > before["framesDecoded"], (key, before, after)
+            if audio:
+                assert after["audioSamples"] > before["audioSamples"], (key, before, after)
+    return second
+
+
+def assert_grows_over_a_second(page, name, field):
+    """One peer's counter (framesDecoded, audioSamples, screenFrames) grows between two samples."""
+    before = stats_of(page, name)[field]
+    page.wait_for_timeout(1000)  # the measurement interval
+    after = stats_of(page, name)[field]
+    assert after > before, (name, field, before, after)
+
+
+def wait_for_screen_frames(page, name, *, timeout=15_000):
+    """Wait until frames of `name`'s shared screen are decoded on `page`, then check they keep coming."""
     page.wait_for_function(
-        """([peers, audio]) => {
-            const tiles = [...document.querySelectorAll('#tiles .tile:not(.tile-self):not(.tile-screen) video')];
-            return tiles.length === peers && tiles.every(v => v.videoWidth > 0);
+        """async (name) => {
+            const stats = await window.huddle.stats();
+            return Object.entries(stats).some(([key, s]) => key.startsWith(name + " ") && s.screenFrames > 0);
         }""",
-        arg=[peers, audio],
+        arg=name,
         timeout=timeout,
     )
-    first = media_stats(page)
-    page.wait_for_timeout(1000)
-    second = media_stats(page)
-    assert len(second) == peers, second
-    for key, after in second.items():
-        before = first.get(key, {"framesDecoded": 0, "audioSamples": 0})
-        assert after["framesDecoded"] > before["framesDecoded"], (key, before, after)
-        if audio:
-            assert after["audioSamples"] > before["audioSamples"], (key, before, after)
-    return second
+    assert_grows_over_a_second(page, name, "screenFrames")
+
+
+def open_participants(page):
+    panel = page.locator("#people-panel")
+    if panel.is_hidden():
+        page.get_by_role("button", name=re.compile(r"^Participants")).click()
+    expect(panel).to_be_visible()
+    return panel
+
+
+def send_chat(page, text):
+    if page.locator("#chat-panel").is_hidden():
+        page.get_by_role("button", name=re.compile(r"^Chat")).click()
+    page.get_by_label("Message", exact=True).fill(text)
+    page.locator("#chat-form").get_by_role("button", name="Send").click()
+
+
+def chat_log(page):
+    return page.locator("#chat-log")
+
+
+def screenshot(page, name, size):
+    """Save the page at `size` under test-artifacts/screenshots/<name>.png (kept for people to look at)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(size)
+    page.evaluate(
+        "() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+    )
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

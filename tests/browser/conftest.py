@@ -10,12 +10,16 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.servers import DaphneServer, chromium_path
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make from that
 # thread are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Two cores shared with other test runs: what a page shows may take longer than Playwright's 5 s.
+expect.set_options(timeout=10_000)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -124,3 +128,28 @@ def signed_in_page(new_page, server):
         return page
 
     return make
+
+
+@pytest.fixture
+def make_meeting(alice):
+    """Meetings hosted by alice that people may enter before her unless told otherwise."""
+    from meetings import services
+
+    def make(**fields):
+        fields = {"title": "Design review", "join_before_host": True, **fields}
+        return services.meeting_create(host=alice, **fields)
+
+    return make
+
+
+@pytest.fixture
+def meeting(make_meeting):
+    return make_meeting()
+
+
+@pytest.fixture
+def restartable_server(server, daphne_server):
+    """The session's daphne, for a test that stops and starts it; it is listening again afterwards."""
+    yield daphne_server
+    if daphne_server.process is None or daphne_server.process.poll() is not None:
+        daphne_server.start()

@@ -1,16 +1,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from meetings import services
-
 from .call_helpers import join_as_guest, join_signed_in, wait_for_flowing_media
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def meeting(alice):
-    return services.meeting_create(host=alice, title="Design review", join_before_host=True)
 
 
 def test_two_people_see_and_hear_each_other(signed_in_page, new_page, alice, meeting):
