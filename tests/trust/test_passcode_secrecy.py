@@ -47,3 +47,15 @@ def test_the_invitation_email_carries_it_for_invitees(alice_client, meeting, mai
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(reverse("meetings:invite", args=[meeting.code]), {"emails": "guest@example.org"})
     assert PASSCODE in mailoutbox[0].body
+
+
+def test_passcodes_are_compared_in_constant_time(meeting, monkeypatch):
+    import hmac
+
+    calls = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+
+    assert services.passcode_matches(meeting=meeting, passcode=PASSCODE)
+    assert not services.passcode_matches(meeting=meeting, passcode="Zebra4")
+    assert calls == [(PASSCODE.encode(), PASSCODE.encode()), (PASSCODE.encode(), b"Zebra4")]
