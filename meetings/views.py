@@ -212,44 +212,42 @@ def meeting_calendar_file(request, code):
 @login_required
 def meeting_attendance_csv(request, code):
     meeting = _get_meeting_for_host(request, code)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-attendance.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["name", "email", "role", "status", "joined_at", "left_at", "minutes"])
-    for person in services.attendance(meeting):
-        minutes = round(person.duration.total_seconds() / 60, 1) if person.duration else ""
-        writer.writerow(
-            [
-                _csv_safe(person.display_name),
-                person.user.email if person.user else "",
-                person.role,
-                person.status,
-                person.joined_at.isoformat(),
-                person.left_at.isoformat() if person.left_at else "",
-                minutes,
-            ]
-        )
-    return response
+    header = ["name", "email", "role", "status", "joined_at", "left_at", "minutes"]
+    rows = (
+        [
+            person.display_name,
+            person.user.email if person.user else "",
+            person.role,
+            person.status,
+            person.joined_at.isoformat(),
+            person.left_at.isoformat() if person.left_at else "",
+            round(person.duration.total_seconds() / 60, 1) if person.duration else "",
+        ]
+        for person in services.attendance(meeting)
+    )
+    return _csv_response(f"{meeting.code}-attendance.csv", header, rows)
 
 
 @login_required
 def meeting_events_csv(request, code):
     """The audit trail as CSV: every event with its time, kind, actor and subject."""
     meeting = _get_meeting_for_host(request, code)
+    header = ["time", "event", "by", "about", "description"]
+    rows = (
+        [event.created_at.isoformat(), event.kind, event.actor_name, event.subject_name, event.describe()]
+        for event in meeting.events.all()
+    )
+    return _csv_response(f"{meeting.code}-events.csv", header, rows)
+
+
+def _csv_response(filename, header, rows):
+    """A CSV download; every text cell is made safe for spreadsheets."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{meeting.code}-events.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(["time", "event", "by", "about", "description"])
-    for event in meeting.events.all():
-        writer.writerow(
-            [
-                event.created_at.isoformat(),
-                event.kind,
-                _csv_safe(event.actor_name),
-                _csv_safe(event.subject_name),
-                _csv_safe(event.describe()),
-            ]
-        )
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_safe(cell) if isinstance(cell, str) else cell for cell in row])
     return response
 
 

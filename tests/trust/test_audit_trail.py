@@ -7,21 +7,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import room, services
+from meetings import room
 from meetings.models import ChatMessage, MeetingEvent, Participant
-from meetings.tickets import Joiner
+
+from .conftest import connect
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def meeting(alice):
-    return services.meeting_create(host=alice, title="Audited", join_before_host=True)
 
 
-def connect(meeting, name, *, user=None):
-    joiner = Joiner(meeting.code, name, user.id if user else None, f"client-{name}")
-    return room.participant_connect(joiner=joiner, channel_name=f"channel-{name}").participant
 
 
 def kinds(meeting):

@@ -1,20 +1,14 @@
 import pytest
 
-from meetings import room, services
 from meetings.models import Invitation, Participant
-from meetings.tickets import Joiner
+
+from .conftest import connect
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def meeting(alice):
-    return services.meeting_create(host=alice, title="Invite only", join_before_host=True)
 
 
-def connect(meeting, name, *, user=None):
-    joiner = Joiner(meeting.code, name, user.id if user else None, f"client-{name}")
-    return room.participant_connect(joiner=joiner, channel_name=f"channel-{name}").participant
 
 
 def test_an_invited_member_skips_the_waiting_room_and_others_knock(meeting, bob, charlie):
