@@ -110,10 +110,14 @@ TEMPLATES = [
 
 if not env("DATABASE_URL"):
     VAR_DIR.mkdir(exist_ok=True)
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        DATABASE_URL,
+        # Reusing PostgreSQL connections matters: the signaling consumers make many short queries, and
+        # opening a connection for each doubled the CPU a join costs (docs/performance.md).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -133,9 +137,10 @@ if REDIS_URL:
                 # channels-redis's blocking receive: without a longer one, a consumer that hears
                 # nothing for 5 s dies with close code 1011 (django/channels_redis#422).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
-                # channels-redis drops group messages silently when a channel is full, so the
-                # capacity is sized for a full room's signaling burst; see docs/signaling.md.
-                "capacity": env_int("CHANNEL_CAPACITY", 1000),
+                # channels-redis keeps all the channels of one daphne process in one Redis key, so
+                # this capacity is per process, not per socket: sized for every connection of a busy
+                # process bursting at once (docs/signaling.md). A full channel drops group messages.
+                "capacity": env_int("CHANNEL_CAPACITY", 20000),
                 "expiry": 60,
             },
         }

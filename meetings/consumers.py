@@ -12,7 +12,9 @@ import logging
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -66,7 +68,21 @@ def _encode(message):
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
+# Consumers of this process by channel name: a signal to a peer connected here is handed over
+# directly, without a channel-layer round trip (a Redis round trip with channels-redis).
+_local_consumers = {}
+
+
 class MeetingConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        """channels' dispatch less its close_old_connections() before every message: that is a hop to
+        the one database thread, which made every relayed frame queue behind joins. This consumer
+        reaches the database only through database_sync_to_async, which closes them itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     # --- Connection lifecycle ---------------------------------------------------------------------
 
     async def connect(self):
@@ -116,6 +132,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             return
         self.participant_id = snapshot.participant.pk
         self.peer_id = snapshot.participant.peer_id
+        _local_consumers[self.channel_name] = self
         await self._apply_snapshot(snapshot)
         self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
 
@@ -169,6 +186,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if participant.user_id is not None:
             await self._join_group(names.user_group(participant.user_id))
         if not snapshot.is_joined:
+            await self._leave_group(names.meeting_group(self.code))  # nothing of the call until admitted
             await self.send_message(
                 {
                     "type": "waiting",
@@ -202,6 +220,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send_message(welcome)
 
     async def disconnect(self, code):
+        _local_consumers.pop(self.channel_name, None)
         if self.watchdog:
             self.watchdog.cancel()
         await self._leave_groups()
@@ -268,6 +287,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self._leave_for_good()
             await self.close(code=Close.FLOOD, reason="Too many messages")
             return
+        await self._note_alive()
         reference = None
         try:
             message = decode(text_data)
@@ -286,11 +306,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 reply["re"] = reference
             await self.send_message(reply)
 
-    async def on_ping(self, message):
+    async def _note_alive(self):
+        """Any message proves the client alive; the row hears of it at most twice an interval."""
         now = time.monotonic()
         if now - self.last_heartbeat_saved >= settings.SIGNALING["HEARTBEAT_INTERVAL"] / 2:
             self.last_heartbeat_saved = now
             await database_sync_to_async(room.participant_heartbeat)(participant_id=self.participant_id)
+
+    async def on_ping(self, message):
         await self.send_message({"type": "pong"})
 
     async def on_signal(self, message):
@@ -306,9 +329,17 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             if sent > MAX_CANDIDATES_PER_DESCRIPTION:
                 raise ProtocolError(Error.TOO_MANY_CANDIDATES, "Too many ICE candidates for one negotiation.")
             self.candidates_to[target] = sent
-        await self.channel_layer.send(
-            channel, {"type": names.SIGNAL, "from": self.peer_id, "payload": payload}
-        )
+        event = {"type": names.SIGNAL, "from": self.peer_id, "payload": payload}
+        local = _local_consumers.get(channel)
+        if local is not None:
+            await local.meeting_signal(event)
+            return
+        try:
+            await self.channel_layer.send(channel, event)
+        except ChannelFull:
+            raise ProtocolError(
+                Error.PEER_BUSY, "That peer cannot take more messages now; try again."
+            ) from None
 
     async def on_chat(self, message):
         await database_sync_to_async(room.chat_post)(
@@ -449,6 +480,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def meeting_admitted(self, event):
         if self.joined:
             return
+        await self._join_group(names.meeting_group(self.code))  # before the snapshot, as on connect
         try:
             snapshot = await database_sync_to_async(room.participant_enter_after_admission)(
                 participant_id=self.participant_id

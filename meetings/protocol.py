@@ -37,6 +37,7 @@ class Close:
     ROOM_FULL = 4103
     HOST_NOT_ARRIVED = 4104
     TOO_MANY_CONNECTIONS = 4106
+    ADDRESS_BUSY = 4430  # too many new sockets from one address: retry after a while
     REMOVED = 4403
     DENIED = 4405
     IDLE_TIMEOUT = 4408
@@ -46,7 +47,7 @@ class Close:
 
 
 class Error:
-    """Codes of in-band error replies; the connection stays open after each of them."""
+    """Codes of in-band error replies; the connection stays open after each, except rate_limited."""
 
     BAD_JSON = "bad_json"
     TOO_LARGE = "too_large"
@@ -57,6 +58,7 @@ class Error:
     NOT_JOINED = "not_joined"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_CANDIDATES = "too_many_candidates"
+    PEER_BUSY = "peer_busy"
 
 
 class ProtocolError(Exception):
@@ -128,7 +130,9 @@ def signal_payload(message):
             raise ProtocolError(Error.INVALID, "“description” must be an object.")
         kind = description.get("type")
         if kind not in ("offer", "answer", "rollback", "pranswer"):
-            raise ProtocolError(Error.INVALID, "“description.type” must be offer, answer or rollback.")
+            raise ProtocolError(
+                Error.INVALID, "“description.type” must be offer, answer, pranswer or rollback."
+            )
         sdp = description.get("sdp", "")
         if not isinstance(sdp, str):
             raise ProtocolError(Error.INVALID, "“description.sdp” must be a string.")
@@ -143,7 +147,11 @@ def signal_payload(message):
     if not isinstance(candidate, dict):
         raise ProtocolError(Error.INVALID, "“candidate” must be an object or null.")
     text = candidate.get("candidate")
-    if not isinstance(text, str) or len(text) > MAX_CANDIDATE_CHARS:
+    if isinstance(text, str) and len(text) > MAX_CANDIDATE_CHARS:
+        raise ProtocolError(
+            Error.TOO_LARGE, f"“candidate.candidate” may have at most {MAX_CANDIDATE_CHARS} characters."
+        )
+    if not isinstance(text, str):
         raise ProtocolError(
             Error.INVALID, "“candidate.candidate” must be a string of at most 1024 characters."
         )

@@ -243,6 +243,11 @@ def participant_resume(*, meeting_code, resume_token, channel_name) -> Snapshot:
             transaction.on_commit(
                 lambda: channels.broadcast(code, channels.PEER_RESUMED, peer_id=peer_id, channel=channel_name)
             )
+        elif participant.admitted_at is not None:
+            # Admitted while its socket was down: the admission was not lost, it comes in now.
+            meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            _refuse_if_full(meeting)
+            _enter(participant, meeting)
         return _room_snapshot(participant, meeting, resume_token)
 
 

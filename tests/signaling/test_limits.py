@@ -39,3 +39,21 @@ async def test_one_address_may_open_only_so_many_sockets_a_minute(join, meeting,
     refused = await join(meeting, "Four", expect="refused")
 
     assert await refused.refusal_code() == Close.FLOOD
+
+
+async def test_a_peer_whose_channel_is_full_gives_a_clear_error_not_a_crash(host, guest, monkeypatch):
+    from channels.exceptions import ChannelFull
+    from channels.layers import get_channel_layer
+
+    from meetings import consumers
+
+    async def full(channel, message):
+        raise ChannelFull()
+
+    monkeypatch.setattr(consumers, "_local_consumers", {})  # as if the peer were on another server
+    monkeypatch.setattr(get_channel_layer(), "send", full)
+
+    await guest.send({"type": "signal", "to": host.peer_id, "description": {"type": "offer", "sdp": "v=0"}})
+
+    assert (await guest.receive_type("error"))["code"] == "peer_busy"
+    await guest.ping()

@@ -249,3 +249,23 @@ async def test_admission_into_a_full_room_is_refused(meeting, host, guest, newco
     assert (refused["type"], refused["code"]) == ("refused", Close.ROOM_FULL)
     assert await newcomer.closed() == Close.ROOM_FULL
     assert await guest.nothing()
+
+
+async def test_an_admission_made_while_the_knockers_socket_was_down_lets_it_in_on_resume(connect, join, meeting, alice):
+    from meetings.models import Participant
+
+    meeting.waiting_room = True
+    await meeting.asave()
+    host = await join(meeting, "Alice", user=alice)
+    knocker = await join(meeting, "Kim", expect="waiting")
+    await host.receive_type("knock")
+    token = knocker.first["resume_token"]
+    await knocker.hang_up(1006)
+
+    await host.send({"type": "admit", "peer": knocker.first["peer_id"]})
+    await host.receive_type("waiting-left")
+    back = await connect(meeting, query=f"resume={token}")
+
+    assert back.first["peer_id"] == knocker.first["peer_id"]
+    assert (await host.receive_type("peer-joined"))["peer"]["peer_id"] == knocker.first["peer_id"]
+    assert (await Participant.objects.aget(peer_id=knocker.first["peer_id"])).status == "joined"
