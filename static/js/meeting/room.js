@@ -33,7 +33,21 @@ async function setupPrejoin() {
   if (media.audioTrack) selfMeter = new LevelMeter(media.audioTrack);
   animateLevel();
   $("join-button").disabled = false;
+  prefetchTicket();
 }
+
+// A join ticket is fetched while the person looks at the pre-join page, and kept fresh, so that
+// Join goes straight to the websocket (signaling.js uses it only if fresh and for the same name).
+let prefetchTimer = null;
+function prefetchTicket() {
+  clearTimeout(prefetchTimer);
+  const name = $("display-name").value.trim();
+  if ($("prejoin").hidden || !name) return;
+  signaling.displayName = name;
+  signaling.prefetchTicket();
+  prefetchTimer = setTimeout(prefetchTicket, 20_000);
+}
+$("display-name").addEventListener("change", prefetchTicket);
 
 function showPreview() {
   const video = $("preview-video");
@@ -164,6 +178,7 @@ async function join() {
     $("display-name").focus();
     return;
   }
+  clearTimeout(prefetchTimer);
   signaling.displayName = name;
   for (const id of ["join-button", "join-audio-only", "join-watch-only"]) $(id).disabled = true;
   try {
