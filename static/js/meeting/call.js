@@ -110,16 +110,38 @@ export class Call {
       this.emit("reconnected", message);
     } else {
       this.resetPeers();
-      // Newcomer's rule: we offer to everyone already here; they answer.
+      // Newcomer's rule: we offer to everyone already here; they answer. The connections are made
+      // first and the page is drawn in a later task, so the offers (queued by negotiationneeded)
+      // go out before the drawing, not after it.
       for (const peer of message.peers) {
-        this.addPeer(peer);
+        this.peers.set(peer.peer_id, { ...peer, interrupted: false, linkState: "new" });
         this.linkTo(peer.peer_id).initiate();
       }
-      this.emit("welcome", message);
+      setTimeout(() => {
+        for (const peer of message.peers) {
+          const known = this.peers.get(peer.peer_id);
+          if (known) this.emit("peer-added", known);
+        }
+        this.emit("welcome", message);
+        this.emit("waiting-changed", [...this.waiting.values()]);
+      }, 0);
     }
-    this.emit("waiting-changed", [...this.waiting.values()]);
+    if (message.resumed) this.emit("waiting-changed", [...this.waiting.values()]);
     // Tell the room our real media state (e.g. joined with the camera off).
     this.sendMedia(this.localMedia);
+  }
+
+  /** Camera video per copy: full size for up to two others, then smaller and fewer frames. */
+  videoBudget() {
+    const others = this.peers.size;
+    if (others <= 2) return { scale: 1, fps: 24 };
+    if (others <= 4) return { scale: 1.5, fps: 20 };
+    return { scale: 2, fps: 15 };
+  }
+
+  applyVideoBudget() {
+    const budget = this.videoBudget();
+    for (const peer of this.peers.values()) peer.link?.setVideoBudget(budget);
   }
 
   addPeer(peer) {
@@ -145,6 +167,7 @@ export class Call {
     if (!peer) return;
     peer.link?.close();
     this.peers.delete(peerId);
+    this.applyVideoBudget();
     this.emit("peer-removed", peerId, reason);
   }
 
@@ -169,7 +192,9 @@ export class Call {
         localTracks: () => this.media.tracks(),
         onTrack: (slot, track) => this.emit("track", peerId, slot, track),
         onState: (state) => this.updatePeer(peerId, { linkState: state }),
+        budget: this.videoBudget(),
       });
+      this.applyVideoBudget();
     }
     return peer.link;
   }

@@ -21,7 +21,7 @@ export class PeerLink {
    * @param {(slot: number, track: MediaStreamTrack) => void} options.onTrack
    * @param {(state: string) => void} options.onState
    */
-  constructor({ peerId, polite, iceServers, sendSignal, localTracks, onTrack, onState }) {
+  constructor({ peerId, polite, iceServers, sendSignal, localTracks, onTrack, onState, budget }) {
     this.peerId = peerId;
     this.polite = polite;
     this.sendSignal = sendSignal;
@@ -32,6 +32,7 @@ export class PeerLink {
     this.ignoreOffer = false;
     this.pendingCandidates = [];
     this.closed = false;
+    this.budget = budget;
     this.pc = new RTCPeerConnection({ iceServers });
     this.cameraStream = new MediaStream();
     this.screenStream = new MediaStream();
@@ -44,6 +45,9 @@ export class PeerLink {
       const slot = this.pc.getTransceivers().indexOf(transceiver);
       this.onTrack(slot, track);
     };
+    this.pc.onsignalingstatechange = () => {
+      if (this.pc.signalingState === "stable" && this.budget) this.setVideoBudget(this.budget);
+    };
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
       this.onState(state);
@@ -55,8 +59,33 @@ export class PeerLink {
   initiate() {
     const [audio, camera, screen] = this.localTracks();
     this.pc.addTransceiver(audio || "audio", { direction: "sendrecv", streams: [this.cameraStream] });
-    this.pc.addTransceiver(camera || "video", { direction: "sendrecv", streams: [this.cameraStream] });
+    this.pc.addTransceiver(camera || "video", {
+      direction: "sendrecv",
+      streams: [this.cameraStream],
+      sendEncodings: [this.cameraEncoding()],
+    });
     this.pc.addTransceiver(screen || "video", { direction: "sendrecv", streams: [this.screenStream] });
+  }
+
+  /**
+   * How much camera video to send this peer. In a full mesh every sender encodes one copy per peer,
+   * so the copies shrink as the call grows: the CPU and the uplink stay about the same, and the
+   * tiles, which shrink too, still get what they can show. Screen sharing is never scaled down.
+   * @param {{scale: number, fps: number}} budget
+   */
+  async setVideoBudget(budget) {
+    this.budget = budget;
+    const sender = this.pc.getTransceivers()[SLOT_CAMERA]?.sender;
+    if (!sender) return;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings?.length) return; // not negotiated yet: applied when it is
+    Object.assign(parameters.encodings[0], this.cameraEncoding());
+    await sender.setParameters(parameters).catch(() => {});
+  }
+
+  cameraEncoding() {
+    const { scale, fps } = this.budget || { scale: 1, fps: 24 };
+    return { scaleResolutionDownBy: scale, maxFramerate: fps };
   }
 
   async offer() {
