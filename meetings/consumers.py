@@ -12,6 +12,7 @@ import logging
 import time
 from urllib.parse import parse_qs
 
+from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
@@ -105,26 +106,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
         ensure_sweeper()
-        if not await database_sync_to_async(self._connection_allowed)():
-            await self.send_message(
-                {"type": "refused", "code": Close.FLOOD, "reason": "Too many connections."}
-            )
-            await self.close(code=Close.FLOOD, reason="Too many connections from your address")
-            return
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+        # Only a socket without ticket or resume token needs the session's user (a database read).
+        user = None if ("ticket" in query or "resume" in query) else await get_user(self.scope)
         # Join the call's group before the snapshot is taken, so no join between the two is missed.
         await self._join_group(names.meeting_group(self.code))
         await self._join_group(names.waiting_group(self.code))
         try:
-            if "resume" in query:
-                snapshot = await database_sync_to_async(room.participant_resume)(
-                    meeting_code=self.code, resume_token=query["resume"][0], channel_name=self.channel_name
-                )
-            else:
-                joiner = await self._joiner(query)
-                snapshot = await database_sync_to_async(room.participant_connect)(
-                    joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
-                )
+            snapshot = await database_sync_to_async(self._admit)(query, user)
         except Refused as refusal:
             await self._leave_groups()
             await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
@@ -136,6 +125,27 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self._apply_snapshot(snapshot)
         self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
 
+    def _admit(self, query, user):
+        """Who this socket is and where it goes, in one trip to the database thread."""
+        if not self._connection_allowed():
+            raise Refused(
+                Close.ADDRESS_BUSY, "Too many connections from your address; try again in a minute."
+            )
+        if "resume" in query:
+            return room.participant_resume(
+                meeting_code=self.code, resume_token=query["resume"][0], channel_name=self.channel_name
+            )
+        ticket = (query.get("ticket") or [None])[0]
+        if ticket:
+            joiner = ticket_read(ticket, meeting_code=self.code)
+        elif user is not None and user.is_authenticated:
+            joiner = self._joiner_from_session(user)
+        else:
+            raise Refused(Close.NO_CREDENTIALS, "Open the meeting's join link to get a ticket.")
+        return room.participant_connect(
+            joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
+        )
+
     def _connection_allowed(self):
         """Per-address limit on new sockets, so one machine cannot open thousands (cache-backed)."""
         address = (self.scope.get("client") or ["unknown"])[0]
@@ -144,15 +154,6 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             return False
         limit.record(address)
         return True
-
-    async def _joiner(self, query):
-        ticket = (query.get("ticket") or [None])[0]
-        if ticket:
-            return ticket_read(ticket, meeting_code=self.code)
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            raise Refused(Close.NO_CREDENTIALS, "Open the meeting's join link to get a ticket.")
-        return await database_sync_to_async(self._joiner_from_session)(user)
 
     def _joiner_from_session(self, user):
         """A signed-in user's session stands in for a ticket, if it passed the passcode gate."""

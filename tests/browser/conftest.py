@@ -7,6 +7,7 @@ files the production way (collectstatic + whitenoise).
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def daphne_server(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One daphne process for the whole session; each test still gets a flushed database."""
+    """One daphne process for the browser tests; each test still gets a flushed database."""
     server = DaphneServer(tmp_path_factory.mktemp("daphne"))
     server.start()
     yield server
@@ -46,10 +47,25 @@ def daphne_server(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def server(daphne_server, transactional_db):
     daphne_server.clear_mail()
-    return daphne_server
+    yield daphne_server
+    # The pages are closed by now; let the server finish telling the room they left before the
+    # database is flushed, or the flush and a leave transaction can deadlock on PostgreSQL.
+    wait_until_nobody_is_in_a_call()
 
 
-@pytest.fixture(scope="session")
+def wait_until_nobody_is_in_a_call(timeout=5):
+    from meetings.models import Participant
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Participant.objects.filter(status__in=Participant.ACTIVE).exclude(channel_name="").exists():
+            return
+        time.sleep(0.05)
+
+
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main thread
+# while it is started, and the async tests that run after the browser tests need that thread free.
+@pytest.fixture(scope="package")
 def playwright_instance():
     from playwright.sync_api import sync_playwright
 
@@ -57,7 +73,7 @@ def playwright_instance():
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance):
     browser = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
     yield browser

@@ -38,7 +38,7 @@ async def test_one_address_may_open_only_so_many_sockets_a_minute(join, meeting,
 
     refused = await join(meeting, "Four", expect="refused")
 
-    assert await refused.refusal_code() == Close.FLOOD
+    assert await refused.refusal_code() == Close.ADDRESS_BUSY
 
 
 async def test_a_peer_whose_channel_is_full_gives_a_clear_error_not_a_crash(host, guest, monkeypatch):
