@@ -136,7 +136,9 @@ if REDIS_URL:
                 # redis-py 8 gives every socket a 5 s read timeout by default, the length of
                 # channels-redis's blocking receive: without a longer one, a consumer that hears
                 # nothing for 5 s dies with close code 1011 (django/channels_redis#422).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 10}],
+                # health_check_interval pings a pooled connection that sat idle before reusing it,
+                # so a connection that died with a Redis restart is replaced, not used (a 1011).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "health_check_interval": 1}],
                 # channels-redis keeps all the channels of one daphne process in one Redis key, so
                 # this capacity is per process, not per socket: sized for every connection of a busy
                 # process bursting at once (docs/signaling.md). A full channel drops group messages.
