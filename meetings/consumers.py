@@ -94,6 +94,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.joined = False
         self.replaced = False
         self.peers = {}  # peer_id -> channel name, for the relay
+        self.announced = set()
         self.groups_joined = set()
         config = settings.SIGNALING
         self.bucket = TokenBucket(rate=config["RATE"], burst=config["BURST"])
@@ -202,6 +203,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.joined = True
         await self._leave_group(names.waiting_group(self.code))
         self.peers = {peer["peer_id"]: peer.pop("channel") for peer in snapshot.peers}
+        self.announced = set(self.peers)  # peers the client has been told of (welcome, peer-joined)
         welcome = {
             "type": "welcome",
             "protocol": PROTOCOL_VERSION,
@@ -330,7 +332,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             if sent > MAX_CANDIDATES_PER_DESCRIPTION:
                 raise ProtocolError(Error.TOO_MANY_CANDIDATES, "Too many ICE candidates for one negotiation.")
             self.candidates_to[target] = sent
-        event = {"type": names.SIGNAL, "from": self.peer_id, "payload": payload}
+        # The sender's channel travels with the signal: a relayed offer can overtake the peer-joined
+        # that introduces its sender (that goes through the layer), and the answer must find its way.
+        event = {"type": names.SIGNAL, "from": self.peer_id, "channel": self.channel_name, "payload": payload}
         local = _local_consumers.get(channel)
         if local is not None:
             await local.meeting_signal(event)
@@ -416,22 +420,29 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     # --- Events from the room (channel layer) -----------------------------------------------------
 
     async def meeting_signal(self, event):
-        if self.joined:
-            await self.send_message({"type": "signal", "from": event["from"], **event["payload"]})
+        if not self.joined:
+            return
+        sender = event["from"]
+        if not self.peers.get(sender) and event.get("channel"):
+            # Only this server makes signal events, for peers of this meeting: the channel is true.
+            self.peers[sender] = event["channel"]
+        await self.send_message({"type": "signal", "from": sender, **event["payload"]})
 
     async def meeting_peer_joined(self, event):
         peer = event["peer"]
         if not self.joined or peer["peer_id"] == self.peer_id:
             return
-        known = peer["peer_id"] in self.peers
         self.peers[peer["peer_id"]] = event["channel"]
-        if not known:
+        if peer["peer_id"] not in self.announced:
+            self.announced.add(peer["peer_id"])
             await self.send_message({"type": "peer-joined", "peer": peer})
 
     async def meeting_peer_left(self, event):
         if event["peer_id"] == self.peer_id or not self.joined:
             return
-        if self.peers.pop(event["peer_id"], None) is not None:
+        self.peers.pop(event["peer_id"], None)
+        if event["peer_id"] in self.announced:
+            self.announced.discard(event["peer_id"])
             await self.send_message(
                 {"type": "peer-left", "peer_id": event["peer_id"], "reason": event["reason"]}
             )

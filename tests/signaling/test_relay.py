@@ -1,5 +1,7 @@
 """Relay of offers, answers and ICE candidates: to the named peer of the same call only."""
 
+import asyncio
+
 import pytest
 import pytest_asyncio
 
@@ -138,3 +140,25 @@ async def test_signal_to_a_peer_who_joined_later_is_delivered(join, meeting, hos
     await guest.send({"type": "signal", "to": late.peer_id, "description": OFFER})
 
     assert await late.receive() == {"type": "signal", "from": guest.peer_id, "description": OFFER}
+
+
+async def test_an_answer_finds_a_sender_whose_peer_joined_has_not_arrived_yet(host):
+    """A relayed offer can overtake the peer-joined that introduces its sender (direct in-process
+    delivery, or two processes): the answer must still reach the sender, and nothing is refused."""
+    from channels.layers import get_channel_layer
+
+    from meetings.models import Participant
+
+    layer = get_channel_layer()
+    newcomer_channel = await layer.new_channel()
+    host_channel = (await Participant.objects.aget(peer_id=host.peer_id)).channel_name
+    offer = {"description": {"type": "offer", "sdp": "v=0 early"}}
+    await layer.send(host_channel, {"type": "meeting.signal", "from": "newcomer", "channel": newcomer_channel, "payload": offer})
+    assert (await host.receive_type("signal"))["from"] == "newcomer"
+
+    await host.send({"type": "signal", "to": "newcomer", "description": {"type": "answer", "sdp": "v=0 answer"}})
+
+    relayed = await asyncio.wait_for(layer.receive(newcomer_channel), 2)
+    assert relayed["from"] == host.peer_id
+    assert relayed["payload"] == {"description": {"type": "answer", "sdp": "v=0 answer"}}
+    assert await host.nothing()  # no unknown_peer error
