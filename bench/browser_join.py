@@ -38,18 +38,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.processes import CHROMIUM_ARGS, free_port  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 REMOTE_VIDEOS = "#tiles .tile:not(.tile-self):not(.tile-screen) video"
 FLOOR_PATH = "/__bench/floor/"
 TIMEOUT_MS = 60_000
@@ -273,12 +265,6 @@ FLOOR_HTML = r"""<!doctype html>
 """
 
 # --- The world: database, meetings, daphne ----------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def load():

@@ -18,7 +18,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,9 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.processes import free_port, wait_for_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES_PER_SIDE = 10
 SIGNALS_PER_PEER = 1 + CANDIDATES_PER_SIDE  # what a client receives from each other peer
@@ -36,25 +38,6 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- Processes ------------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited early with code {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listened on port {port} within {timeout}s")
 
 
 def cpu_seconds(pid):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.processes import CHROMIUM_ARGS
 from tests.servers import DaphneServer, chromium_path
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make from that
@@ -22,17 +23,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Two cores shared with other test runs: what a page shows may take longer than Playwright's 5 s.
 expect.set_options(timeout=10_000)
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="package")
