@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.processes import CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.processes import CHROMIUM_ARGS, free_port, stop_process  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 REMOTE_VIDEOS = "#tiles .tile:not(.tile-self):not(.tile-screen) video"
@@ -368,13 +368,8 @@ class World:
         raise RuntimeError(f"daphne did not listen on {self.port} within 30 s")
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process)
         if self.log:
             self.log.close()
         if not self.keep:
@@ -508,22 +503,8 @@ B_STAGES = [
     ("track-video", "B: remote video track"),
     ("first-frame", "B: first remote frame decoded"),
 ]
-FLOOR_STAGES = [
-    ("pc-create", "B: RTCPeerConnection created"),
-    ("negotiationneeded", "B: negotiationneeded fired"),
-    ("sld-start", "B: setLocalDescription called"),
-    ("sld-done", "B: setLocalDescription resolved"),
-    ("send-offer", "B: offer sent"),
-    ("local-candidate", "B: first local ICE candidate"),
-    ("A:recv-offer", "A: offer received"),
-    ("A:send-answer", "A: answer sent"),
-    ("recv-answer", "B: answer received"),
-    ("ice-checking", "B: ICE checking"),
-    ("ice-connected", "B: ICE connected"),
-    ("pc-connected", "B: DTLS connected (connectionState)"),
-    ("track-video", "B: remote video track"),
-    ("first-frame", "B: first remote frame decoded"),
-]
+# The floor has no server: its stages are the call's from the peer connection on.
+FLOOR_STAGES = B_STAGES[[key for key, _ in B_STAGES].index("pc-create") :]
 
 
 def stage_offsets(b_events, a_events, t0, done):

@@ -28,7 +28,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.processes import free_port, wait_for_port  # noqa: E402
+from tests.processes import free_port, stop_process, wait_for_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES_PER_SIDE = 10
@@ -77,13 +77,7 @@ class Server:
         }
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

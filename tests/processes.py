@@ -1,6 +1,7 @@
 """Process plumbing shared by the test harness and the benchmarks (no Django, no pytest here)."""
 
 import socket
+import subprocess
 import time
 
 # Debian's Chromium, with a fake camera and microphone, never reaching for the internet.
@@ -35,3 +36,15 @@ def wait_for_port(port, process, timeout=20):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listened on port {port} within {timeout}s")
+
+
+def stop_process(process, timeout=10):
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.processes import free_port, wait_for_port  # noqa: F401  (re-exported for the tests)
+from tests.processes import free_port, stop_process, wait_for_port  # noqa: F401  (re-exported for the tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,13 +123,8 @@ class DaphneServer:
 
     def stop(self, *, timeout=10):
         """SIGTERM, and SIGKILL if the process is still there after `timeout` seconds."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process, timeout=timeout)
         if self.log:
             self.log.close()
             self.log = None
@@ -220,12 +215,8 @@ class RedisServer:
         assert self.command("FLUSHALL") == b"+OK"
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process:
+            stop_process(self.process)
         if self.log:
             self.log.close()
             self.log = None
