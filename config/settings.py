@@ -163,6 +163,8 @@ else:
 SIGNALING = {
     # Seconds a join ticket from the pre-join page stays valid.
     "TICKET_MAX_AGE": env_int("SIGNALING_TICKET_MAX_AGE", 60),
+    # Seconds a socket opened on the pre-join page (hold=1) may wait for its join message.
+    "HOLD_TIMEOUT": env_int("SIGNALING_HOLD_TIMEOUT", 300),
     # Clients ping this often; a socket silent for IDLE_TIMEOUT is closed as dead.
     "HEARTBEAT_INTERVAL": env_int("SIGNALING_HEARTBEAT_INTERVAL", 10),
     "IDLE_TIMEOUT": env_int("SIGNALING_IDLE_TIMEOUT", 30),

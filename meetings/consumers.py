@@ -103,35 +103,92 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.watchdog = None
 
         self.candidates_to = {}  # peer_id -> candidates sent since our last description to it
+        self.held = None  # the Joiner of a socket opened with hold=1 that has not sent join yet
+        self.hold_timer = None
 
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
         ensure_sweeper()
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+        if "hold" in query and "ticket" in query:
+            await self._hold(query["ticket"][0])
+            return
         # Only a socket without ticket or resume token needs the session's user (a database read).
         user = None if ("ticket" in query or "resume" in query) else await get_user(self.scope)
+        await self._enter_meeting(query=query, user=user)
+
+    async def _enter_meeting(self, *, query=None, user=None, joiner=None):
+        """Admit this socket to the call or the waiting room and send the snapshot, or refuse it."""
         # Join the call's group before the snapshot is taken, so no join between the two is missed.
         await self._join_group(names.meeting_group(self.code))
         await self._join_group(names.waiting_group(self.code))
         try:
-            snapshot = await database_sync_to_async(self._admit)(query, user)
+            snapshot = await database_sync_to_async(self._admit)(query, user, joiner)
         except Refused as refusal:
-            await self._leave_groups()
-            await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
-            await self.close(code=refusal.code, reason=refusal.reason[:100])
+            await self._refuse(refusal)
             return
         self.participant_id = snapshot.participant.pk
         self.peer_id = snapshot.participant.peer_id
         _local_consumers[self.channel_name] = self
         await self._apply_snapshot(snapshot)
-        self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
+        if self.watchdog is None:
+            self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
 
-    def _admit(self, query, user):
+    async def _refuse(self, refusal):
+        await self._leave_groups()
+        await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
+        await self.close(code=refusal.code, reason=refusal.reason[:100])
+
+    async def _hold(self, ticket):
+        """A socket opened on the pre-join page: check its ticket now, enter when it sends join.
+
+        The handshake, the address limit and the ticket's signature are then behind the person
+        before they press Join, which leaves one message and the admission on the join path.
+        Nobody in the meeting hears of a held socket; it holds no place and no row.
+        """
+        try:
+            joiner = await database_sync_to_async(self._check_hold)(ticket)
+        except Refused as refusal:
+            await self._refuse(refusal)
+            return
+        self.held = joiner
+        # Signing out (this browser) or deactivating the account closes a held socket too.
+        if joiner.client_key:
+            await self._join_group(names.client_group(joiner.client_key))
+        if joiner.user_id is not None:
+            await self._join_group(names.user_group(joiner.user_id))
+        config = settings.SIGNALING
+        await self.send_message(
+            {
+                "type": "held",
+                "protocol": PROTOCOL_VERSION,
+                "hold_timeout": config["HOLD_TIMEOUT"],
+                "heartbeat_interval": config["HEARTBEAT_INTERVAL"],
+                "ice_servers": settings.ICE_SERVERS,
+            }
+        )
+        loop = asyncio.get_running_loop()
+        self.watchdog = loop.create_task(self._watch_idle())
+        self.hold_timer = loop.create_task(self._expire_hold(config["HOLD_TIMEOUT"]))
+
+    def _check_hold(self, ticket):
+        self._check_connection_allowed()
+        return ticket_read(ticket, meeting_code=self.code)
+
+    async def _expire_hold(self, seconds):
+        await asyncio.sleep(seconds)
+        if self.held is not None:
+            self.held = None
+            await self._leave_groups()
+            await self.close(code=Close.HOLD_EXPIRED, reason="Join was not sent in time")
+
+    def _admit(self, query, user, joiner=None):
         """Who this socket is and where it goes, in one trip to the database thread."""
-        if not self._connection_allowed():
-            raise Refused(
-                Close.ADDRESS_BUSY, "Too many connections from your address; try again in a minute."
+        if joiner is not None:  # a held socket: its address and ticket were checked when it opened
+            return room.participant_connect(
+                joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
             )
+        self._check_connection_allowed()
         if "resume" in query:
             return room.participant_resume(
                 meeting_code=self.code, resume_token=query["resume"][0], channel_name=self.channel_name
@@ -147,14 +204,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
         )
 
-    def _connection_allowed(self):
+    def _check_connection_allowed(self):
         """Per-address limit on new sockets, so one machine cannot open thousands (cache-backed)."""
         address = (self.scope.get("client") or ["unknown"])[0]
         limit = websocket_connects_per_ip()
         if limit.is_exceeded(address):
-            return False
+            raise Refused(
+                Close.ADDRESS_BUSY, "Too many connections from your address; try again in a minute."
+            )
         limit.record(address)
-        return True
 
     def _joiner_from_session(self, user):
         """A signed-in user's session stands in for a ticket, if it passed the passcode gate."""
@@ -224,8 +282,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         _local_consumers.pop(self.channel_name, None)
-        if self.watchdog:
-            self.watchdog.cancel()
+        for task in (self.watchdog, self.hold_timer):
+            if task:
+                task.cancel()
+        self.held = None
         await self._leave_groups()
         if self.participant_id is None or self.replaced:
             return
@@ -276,7 +336,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         self.last_received = time.monotonic()
-        if self.participant_id is None:
+        if self.participant_id is None and self.held is None:
             return  # refused, left or flooded: the socket is closing; ignore whatever it still sends
         if not self.bucket.take():
             await self.send_message(
@@ -290,7 +350,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self._leave_for_good()
             await self.close(code=Close.FLOOD, reason="Too many messages")
             return
-        await self._note_alive()
+        if self.participant_id is not None:
+            await self._note_alive()
         reference = None
         try:
             message = decode(text_data)
@@ -300,7 +361,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             handler = self.HANDLERS.get(message["type"])
             if handler is None:
                 raise ProtocolError(Error.UNKNOWN_TYPE, f"Unknown message type “{message['type'][:40]}”.")
-            if not self.joined and message["type"] not in self.ALLOWED_WHILE_WAITING:
+            if self.held is not None and message["type"] not in self.ALLOWED_WHILE_HELD:
+                raise ProtocolError(Error.NOT_JOINED, "Send join first.")
+            waiting = self.held is None and not self.joined
+            if waiting and message["type"] not in self.ALLOWED_WHILE_WAITING:
                 raise ProtocolError(Error.NOT_JOINED, "You are in the waiting room.")
             await handler(self, message)
         except ProtocolError as error:
@@ -318,6 +382,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def on_ping(self, message):
         await self.send_message({"type": "pong"})
+
+    async def on_join(self, message):
+        """A held socket enters: the same admission as a socket opened with its ticket."""
+        if self.held is None:
+            raise ProtocolError(Error.INVALID, "This connection has joined already.")
+        joiner, self.held = self.held, None
+        self.hold_timer.cancel()
+        await self._enter_meeting(joiner=joiner)
 
     async def on_signal(self, message):
         target = peer_id_field(message, "to")
@@ -364,6 +436,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def _leave_for_good(self):
         participant_id, self.participant_id = self.participant_id, None
         self.joined = False
+        self.held = None
         await self._leave_groups()
         if participant_id is not None:
             await database_sync_to_async(room.participant_leave)(participant_id=participant_id)
@@ -403,6 +476,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     HANDLERS = {
         "ping": on_ping,
+        "join": on_join,
         "signal": on_signal,
         "chat": on_chat,
         "media": on_media,
@@ -416,6 +490,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         "end": on_end,
     }
     ALLOWED_WHILE_WAITING = {"ping", "leave"}
+    ALLOWED_WHILE_HELD = {"ping", "join", "leave"}
 
     # --- Events from the room (channel layer) -----------------------------------------------------
 

@@ -30,6 +30,7 @@ class Close:
     WRONG_MEETING = 4004
     TICKET_USED = 4005
     RESUME_FAILED = 4006
+    HOLD_EXPIRED = 4007  # a socket opened with hold=1 did not send join in time: open a new one
     NOT_FOUND = 4040
     MEETING_ENDED = 4100
     MEETING_CANCELLED = 4101
