@@ -25,6 +25,8 @@ export class Call {
     this.iceServers = [];
     this.handlers = new Map();
     this.localMedia = { audio: true, video: true, screen: false, hand: false };
+    /** @type {PeerLink|null} the connection made ahead for the first peer (prepareFirstLink) */
+    this.preparedLink = null;
     this.bindSignaling();
   }
 
@@ -50,6 +52,7 @@ export class Call {
 
   bindSignaling() {
     const s = this.signaling;
+    s.on("held", (m) => this.prepareFirstLink(m.ice_servers || []));
     s.on("welcome", (m) => this.onWelcome(m));
     s.on("waiting", (m) => this.emit("waiting", m));
     s.on("peer-joined", ({ peer }) => this.addPeer(peer));
@@ -110,13 +113,15 @@ export class Call {
       this.emit("reconnected", message);
     } else {
       this.resetPeers();
-      // Newcomer's rule: we offer to everyone already here; they answer. The connections are made
-      // first and the page is drawn in a later task, so the offers (queued by negotiationneeded)
-      // go out before the drawing, not after it.
+      // Newcomer's rule: we offer to everyone already here; they answer. The first of them gets the
+      // connection made on the pre-join page, whose offer is ready. The others are made first and
+      // the page is drawn in a later task, so their offers (queued by negotiationneeded) go out
+      // before the drawing, not after it.
       for (const peer of message.peers) {
         this.peers.set(peer.peer_id, { ...peer, interrupted: false, linkState: "new" });
-        this.linkTo(peer.peer_id).initiate();
+        if (!this.attachPreparedLink(peer.peer_id)) this.linkTo(peer.peer_id).initiate();
       }
+      this.dropPreparedLink();
       setTimeout(() => {
         for (const peer of message.peers) {
           const known = this.peers.get(peer.peer_id);
@@ -175,6 +180,40 @@ export class Call {
     for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, "left");
   }
 
+  /**
+   * On the pre-join page (the socket is held): make the connection to whoever we meet first, with
+   * its offer, now. A newcomer offers to everyone already in the call and the offer does not depend
+   * on who they are, so it waits in the link, with its ICE candidates, until the welcome names the
+   * peer. Join then sends a ready offer instead of creating one (the creation is about a third of
+   * a two-person call's setup). A different set of ICE servers in the welcome discards it.
+   */
+  prepareFirstLink(iceServers) {
+    if (this.self) return;
+    if (this.preparedLink && sameJson(this.preparedLink.iceServers, iceServers)) return;
+    this.dropPreparedLink();
+    this.preparedLink = new PeerLink({
+      iceServers,
+      localTracks: () => this.media.tracks(),
+      budget: this.videoBudget(),
+    });
+    this.preparedLink.initiate();
+  }
+
+  attachPreparedLink(peerId) {
+    const link = this.preparedLink;
+    if (!link || !sameJson(link.iceServers, this.iceServers)) return false;
+    this.preparedLink = null;
+    this.peers.get(peerId).link = link;
+    link.attach(this.linkCallbacks(peerId)).catch(() => {});
+    this.applyVideoBudget();
+    return true;
+  }
+
+  dropPreparedLink() {
+    this.preparedLink?.close();
+    this.preparedLink = null;
+  }
+
   /** The PeerLink to a peer, created on first need. */
   linkTo(peerId) {
     let peer = this.peers.get(peerId);
@@ -185,18 +224,24 @@ export class Call {
     }
     if (!peer.link) {
       peer.link = new PeerLink({
-        peerId,
-        polite: this.self.peer_id < peerId,
+        ...this.linkCallbacks(peerId),
         iceServers: this.iceServers,
-        sendSignal: (payload) => this.signaling.send({ type: "signal", to: peerId, ...payload }),
         localTracks: () => this.media.tracks(),
-        onTrack: (slot, track) => this.emit("track", peerId, slot, track),
-        onState: (state) => this.updatePeer(peerId, { linkState: state }),
         budget: this.videoBudget(),
       });
       this.applyVideoBudget();
     }
     return peer.link;
+  }
+
+  linkCallbacks(peerId) {
+    return {
+      peerId,
+      polite: this.self.peer_id < peerId,
+      sendSignal: (payload) => this.signaling.send({ type: "signal", to: peerId, ...payload }),
+      onTrack: (slot, track) => this.emit("track", peerId, slot, track),
+      onState: (state) => this.updatePeer(peerId, { linkState: state }),
+    };
   }
 
   async onSignal(message) {
@@ -242,6 +287,7 @@ export class Call {
   }
 
   closeAll() {
+    this.dropPreparedLink();
     for (const peer of this.peers.values()) peer.link?.close();
     this.media.stopAll();
   }
@@ -271,4 +317,8 @@ export class Call {
     }
     return result;
   }
+}
+
+function sameJson(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

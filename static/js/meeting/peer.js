@@ -12,8 +12,10 @@ export const SLOT_SCREEN = 2;
 
 export class PeerLink {
   /**
+   * A link may be made before its peer is known (Call.prepareFirstLink): without sendSignal it keeps
+   * its offer and candidates until attach() names the peer.
    * @param {object} options
-   * @param {string} options.peerId       the remote participant
+   * @param {string|null} options.peerId  the remote participant
    * @param {boolean} options.polite      true when our peer ID sorts before theirs
    * @param {RTCIceServer[]} options.iceServers
    * @param {(message: object) => void} options.sendSignal   sends {description} or {candidate}
@@ -21,13 +23,15 @@ export class PeerLink {
    * @param {(slot: number, track: MediaStreamTrack) => void} options.onTrack
    * @param {(state: string) => void} options.onState
    */
-  constructor({ peerId, polite, iceServers, sendSignal, localTracks, onTrack, onState, budget }) {
+  constructor({ peerId = null, polite = false, iceServers, sendSignal, localTracks, onTrack, onState, budget }) {
     this.peerId = peerId;
     this.polite = polite;
-    this.sendSignal = sendSignal;
+    this.outbox = sendSignal ? null : [];
+    this.sendSignal = sendSignal || ((message) => this.outbox.push(message));
     this.localTracks = localTracks;
-    this.onTrack = onTrack;
-    this.onState = onState;
+    this.onTrack = onTrack || (() => {});
+    this.onState = onState || (() => {});
+    this.iceServers = iceServers;
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.pendingCandidates = [];
@@ -65,6 +69,19 @@ export class PeerLink {
       sendEncodings: [this.cameraEncoding()],
     });
     this.pc.addTransceiver(screen || "video", { direction: "sendrecv", streams: [this.screenStream] });
+  }
+
+  /**
+   * A link made ahead meets its peer: from now on it signals to them, starting with what it kept
+   * (its offer, then its candidates, in order), and its slots get the tracks of this moment.
+   */
+  attach({ peerId, polite, sendSignal, onTrack, onState }) {
+    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState });
+    const kept = this.outbox || [];
+    this.outbox = null;
+    for (const message of kept) sendSignal(message);
+    const tracks = this.localTracks();
+    return Promise.all(tracks.map((track, slot) => this.setTrack(slot, track)));
   }
 
   /**

@@ -33,21 +33,19 @@ async function setupPrejoin() {
   if (media.audioTrack) selfMeter = new LevelMeter(media.audioTrack);
   animateLevel();
   $("join-button").disabled = false;
-  prefetchTicket();
+  holdSocket();
 }
 
-// A join ticket is fetched while the person looks at the pre-join page, and kept fresh, so that
-// Join goes straight to the websocket (signaling.js uses it only if fresh and for the same name).
-let prefetchTimer = null;
-function prefetchTicket() {
-  clearTimeout(prefetchTimer);
+// The signaling socket is opened (with a ticket for the name shown) while the person looks at the
+// pre-join page and held until Join, which then sends one message; a new name holds a new socket.
+function holdSocket() {
   const name = $("display-name").value.trim();
   if ($("prejoin").hidden || !name) return;
+  if (signaling.holding && signaling.displayName === name) return;
   signaling.displayName = name;
-  signaling.prefetchTicket();
-  prefetchTimer = setTimeout(prefetchTicket, 20_000);
+  signaling.hold();
 }
-$("display-name").addEventListener("change", prefetchTicket);
+$("display-name").addEventListener("change", holdSocket);
 
 function showPreview() {
   const video = $("preview-video");
@@ -178,7 +176,6 @@ async function join() {
     $("display-name").focus();
     return;
   }
-  clearTimeout(prefetchTimer);
   signaling.displayName = name;
   for (const id of ["join-button", "join-audio-only", "join-watch-only"]) $(id).disabled = true;
   try {

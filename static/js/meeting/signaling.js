@@ -6,9 +6,11 @@ const FINAL_CLOSE_CODES = new Set([
   4001, 4002, 4004, 4040, 4100, 4101, 4102, 4103, 4104, 4106, 4401, 4403, 4405, 4409, 4429,
 ]);
 const RESUME_FAILED = 4006;
+const HOLD_EXPIRED = 4007; // a held socket that did not join in time: hold a new one
 const TICKET_PROBLEMS = new Set([4003, 4005]); // expired or used: fetch a new ticket and retry
-// A ticket fetched ahead of Join is used only this fresh (the server accepts them for 60 s by default).
-const PREFETCHED_TICKET_MAX_AGE_MS = 25_000;
+// After join is sent on a held socket, this long without any answer means the socket is dead
+// (a laptop that slept on the pre-join page): drop it and join the long way.
+const JOIN_ANSWER_TIMEOUT_MS = 5_000;
 
 export class SignalingClient {
   /**
@@ -27,8 +29,9 @@ export class SignalingClient {
     this.heartbeat = null;
     this.lastPong = 0;
     this.connectedOnce = false;
-    /** @type {{promise: Promise<any>, displayName: string|undefined, at: number}|null} */
-    this.prefetched = null;
+    /** The socket held open on the pre-join page (see hold()), or null. */
+    this.holding = null;
+    this.joinTimer = null;
   }
 
   /** @param {string} type @param {(message: any) => void} handler */
@@ -62,36 +65,111 @@ export class SignalingClient {
   }
 
   /**
-   * Fetch a ticket before Join (on the pre-join page), so that Join does not wait for one (about
-   * 20 ms on loopback, a network round trip in real life). A failure is ignored here: start() then
-   * asks again and reports it as before.
+   * On the pre-join page: fetch a ticket and open the socket now, and hold it until Join. The server
+   * checks the ticket when the socket opens and admits us only when we send join, so Join costs one
+   * message on an open socket instead of a ticket request, a handshake and the checks (on a real
+   * network, several round trips). A new name holds a new socket (the ticket carries the name).
+   * Failures are quiet: start() then goes the long way and reports them.
    */
-  prefetchTicket() {
-    const promise = this.fetchTicket();
-    promise.catch(() => {});
-    this.prefetched = { promise, displayName: this.displayName, at: performance.now() };
+  hold() {
+    this.dropHold();
+    const hold = { displayName: this.displayName, socket: null, heartbeat: null, listeners: null };
+    this.holding = hold;
+    hold.ready = this.openHeld(hold).catch(() => null);
   }
 
-  /** The prefetched ticket if it is fresh and for the same name (once), else null. */
-  async takePrefetched() {
-    const prefetched = this.prefetched;
-    this.prefetched = null;
-    if (!prefetched || prefetched.displayName !== this.displayName) return null;
-    if (performance.now() - prefetched.at > PREFETCHED_TICKET_MAX_AGE_MS) return null;
-    return prefetched.promise.catch(() => null);
+  async openHeld(hold) {
+    const { ticket, websocket } = await this.fetchTicket();
+    if (this.holding !== hold) return null;
+    this.websocketPath = websocket;
+    const socket = new WebSocket(this.url(`ticket=${encodeURIComponent(ticket)}&hold=1`));
+    hold.socket = socket;
+    hold.listeners = new AbortController();
+    const { signal } = hold.listeners;
+    return new Promise((resolve) => {
+      socket.addEventListener("message", (event) => {
+        const message = parseFrame(event.data);
+        if (message?.type === "pong") hold.lastPong = performance.now();
+        if (message?.type !== "held") return;
+        this.holdHeartbeat(hold, message.heartbeat_interval || 10);
+        this.emit("held", message);
+        resolve(hold);
+      }, { signal });
+      socket.addEventListener("close", (event) => {
+        resolve(null);
+        if (this.holding !== hold) return;
+        this.dropHold();
+        if (event.code === HOLD_EXPIRED) this.hold();
+      }, { signal });
+    });
   }
 
-  /** Open the socket with a fresh ticket. */
+  /** Keep a held socket alive; one that stops answering is replaced. */
+  holdHeartbeat(hold, intervalSeconds) {
+    hold.lastPong = performance.now();
+    hold.heartbeat = setInterval(() => {
+      if (hold.socket.readyState !== WebSocket.OPEN) return;
+      if (performance.now() - hold.lastPong > intervalSeconds * 3000) {
+        if (this.holding === hold) this.hold();
+        return;
+      }
+      hold.socket.send(JSON.stringify({ type: "ping" }));
+    }, intervalSeconds * 1000);
+  }
+
+  /** Forget the held socket (if any) and close it. */
+  dropHold() {
+    const hold = this.holding;
+    this.holding = null;
+    if (hold) this.releaseHold(hold, true);
+  }
+
+  releaseHold(hold, close) {
+    clearInterval(hold.heartbeat);
+    hold.listeners?.abort();
+    if (close && hold.socket && hold.socket.readyState <= WebSocket.OPEN) hold.socket.close(1000, "not joining");
+  }
+
+  /** The held socket, open and for the current name, taken over by the caller; else null. */
+  async takeHold() {
+    const hold = this.holding;
+    this.holding = null;
+    if (!hold) return null;
+    const held = hold.displayName === this.displayName ? await hold.ready : null;
+    const usable = Boolean(held) && hold.socket.readyState === WebSocket.OPEN;
+    this.releaseHold(hold, !usable);
+    return usable ? hold.socket : null;
+  }
+
+  /** Join: on the held socket if there is one, else with a fresh ticket on a new socket. */
   async start() {
     this.closedByUs = false;
-    const { ticket, websocket } = (await this.takePrefetched()) || (await this.fetchTicket());
+    const held = await this.takeHold();
+    if (held) {
+      this.adopt(held);
+      held.send(JSON.stringify({ type: "join" }));
+      this.joinTimer = setTimeout(() => {
+        if (held !== this.socket) return;
+        held.close(4000, "no answer to join");
+        this.handleClose(held, { code: 1006, reason: "no answer to join" });
+      }, JOIN_ANSWER_TIMEOUT_MS);
+      return;
+    }
+    const { ticket, websocket } = await this.fetchTicket();
     this.websocketPath = websocket;
     this.open(`ticket=${encodeURIComponent(ticket)}`);
   }
 
-  open(query) {
+  url(query) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${location.host}${this.websocketPath}?${query}`);
+    return `${scheme}//${location.host}${this.websocketPath}?${query}`;
+  }
+
+  open(query) {
+    this.adopt(new WebSocket(this.url(query)));
+  }
+
+  adopt(socket) {
     this.socket = socket;
     socket.addEventListener("message", (event) => this.handleFrame(socket, event));
     socket.addEventListener("close", (event) => this.handleClose(socket, event));
@@ -99,12 +177,9 @@ export class SignalingClient {
 
   handleFrame(socket, event) {
     if (socket !== this.socket) return; // a retired socket
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
+    clearTimeout(this.joinTimer); // the server answers: the socket is alive
+    const message = parseFrame(event.data);
+    if (!message) return;
     if (message.type === "welcome" || message.type === "waiting") {
       const resumed = message.type === "welcome" && this.welcomed && message.peer_id === this.peerId;
       if (message.type === "welcome") this.welcomed = true;
@@ -138,6 +213,7 @@ export class SignalingClient {
     if (socket !== this.socket) return;
     this.socket = null;
     clearInterval(this.heartbeat);
+    clearTimeout(this.joinTimer);
     if (this.closedByUs) return;
     const code = event.code;
     if (FINAL_CLOSE_CODES.has(code)) {
@@ -190,6 +266,8 @@ export class SignalingClient {
   /** Leave on purpose: the server tells the others at once and nobody reconnects. */
   leave() {
     this.closedByUs = true;
+    this.dropHold();
+    clearTimeout(this.joinTimer);
     clearInterval(this.heartbeat);
     clearTimeout(this.reconnectTimer);
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
@@ -197,5 +275,13 @@ export class SignalingClient {
       this.socket.close(1000, "left");
     }
     this.socket = null;
+  }
+}
+
+function parseFrame(data) {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
   }
 }
