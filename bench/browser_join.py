@@ -102,7 +102,7 @@ INSTRUMENT_JS = r"""
         const [type, peer] = describe(event.data);
         if (!type) return;
         const key = type + " " + peer;
-        if (type === "welcome" || type === "held" || type === "offer" || type === "answer" || (type === "candidate" && !seen.has(key))) {
+        if (type === "welcome" || type === "held" || type === "peer-joined" || type === "offer" || type === "answer" || (type === "candidate" && !seen.has(key))) {
           mark("recv-" + type, null, peer);
         }
         seen.add(key);
@@ -241,8 +241,6 @@ FLOOR_HTML = r"""<!doctype html>
       if (!pc) connect();
       const first = description.type === "offer" && pc.getTransceivers().length === 0;
       await pc.setRemoteDescription(description);
-      const queued = pending; pending = [];
-      for (const c of queued) await pc.addIceCandidate(c);
       if (description.type === "offer") {
         if (first) {
           const tracks = [audio, camera, null], streams = [cameraStream, cameraStream, screenStream];
@@ -255,6 +253,9 @@ FLOOR_HTML = r"""<!doctype html>
         await pc.setLocalDescription();
         send({ description: pc.localDescription.toJSON() });
       }
+      // As the client: the answer first, then the candidates that came before it.
+      const queued = pending; pending = [];
+      for (const c of queued) await pc.addIceCandidate(c);
     } else if (candidate) {
       if (!pc || !pc.remoteDescription) pending.push(candidate);
       else await pc.addIceCandidate(candidate);
@@ -501,7 +502,12 @@ B_STAGES = [
     ("sld-done", "B: setLocalDescription resolved"),
     ("send-offer", "B: offer sent"),
     ("local-candidate", "B: first local ICE candidate"),
+    ("A:recv-peer-joined", "A: peer-joined received"),
     ("A:recv-offer", "A: offer received"),
+    ("A:srd-start", "A: setRemoteDescription called"),
+    ("A:srd-done", "A: setRemoteDescription resolved"),
+    ("A:sld-start", "A: setLocalDescription called"),
+    ("A:sld-done", "A: setLocalDescription resolved"),
     ("A:send-answer", "A: answer sent"),
     ("recv-answer", "B: answer received"),
     ("ice-checking", "B: ICE checking"),

@@ -47,8 +47,11 @@ export class PeerLink {
     };
     this.pc.ontrack = ({ track, transceiver }) => {
       const slot = this.pc.getTransceivers().indexOf(transceiver);
-      this.onTrack(slot, track);
+      if (this.tracksOnHold) this.tracksOnHold.push([slot, track]);
+      else this.onTrack(slot, track);
     };
+    /** Tracks that arrive while a description is applied, told after our answer is out. */
+    this.tracksOnHold = null;
     this.pc.onsignalingstatechange = () => {
       if (this.pc.signalingState === "stable" && this.budget) this.setVideoBudget(this.budget);
     };
@@ -140,13 +143,21 @@ export class PeerLink {
       this.ignoreOffer = !this.polite && collision;
       if (this.ignoreOffer) return;
       const firstOffer = description.type === "offer" && this.pc.getTransceivers().length === 0;
-      await this.pc.setRemoteDescription(description); // rolls back our own offer if we collided
-      await this.flushCandidates();
-      if (description.type === "offer") {
-        if (firstOffer) await this.answerWithLocalTracks();
-        await this.pc.setLocalDescription();
-        this.sendSignal({ description: this.pc.localDescription.toJSON() });
+      // The answer goes out before anything that can wait for it: the page drawing the new tracks
+      // (track events fire inside setRemoteDescription) and the candidates that came with the offer.
+      // No frame can arrive before the far side has our answer anyway.
+      this.tracksOnHold ||= [];
+      try {
+        await this.pc.setRemoteDescription(description); // rolls back our own offer if we collided
+        if (description.type === "offer") {
+          if (firstOffer) await this.answerWithLocalTracks();
+          await this.pc.setLocalDescription();
+          this.sendSignal({ description: this.pc.localDescription.toJSON() });
+        }
+      } finally {
+        this.releaseTracks();
       }
+      await this.flushCandidates();
     } else if (candidate) {
       if (!this.pc.remoteDescription) {
         this.pendingCandidates.push(candidate); // ICE can outrun the description it belongs to
@@ -154,6 +165,12 @@ export class PeerLink {
       }
       await this.addCandidate(candidate);
     }
+  }
+
+  releaseTracks() {
+    const held = this.tracksOnHold || [];
+    this.tracksOnHold = null;
+    for (const [slot, track] of held) this.onTrack(slot, track);
   }
 
   /** The far side started the call: fill the slots its offer created, in the same order. */

@@ -178,16 +178,37 @@ async function join() {
   }
   signaling.displayName = name;
   for (const id of ["join-button", "join-audio-only", "join-watch-only"]) $(id).disabled = true;
+  const joining = call.join();
+  // Draw the call while the server admits us: the page is idle until the welcome, and drawing
+  // after it would hold up the answer to our first offer. Not when we are likely to wait in the
+  // waiting room (the page says so), where the call would only flash by.
+  if (root.dataset.mayWait !== "true") showCallScreen(name);
   try {
-    await call.join();
+    await joining;
   } catch (error) {
     if (error.location) {
       window.location.assign(error.location);
       return;
     }
+    showPrejoinAgain();
     showJoinProblem(error.message || "Could not join. Please try again.");
     for (const id of ["join-button", "join-audio-only", "join-watch-only"]) $(id).disabled = false;
   }
+}
+
+function showCallScreen(name) {
+  $("prejoin").hidden = true;
+  $("waiting-screen").hidden = true;
+  $("call").hidden = false;
+  document.body.classList.add("in-call");
+  ensureSelfTile(name);
+  updateControls();
+}
+
+function showPrejoinAgain() {
+  $("call").hidden = true;
+  document.body.classList.remove("in-call");
+  $("prejoin").hidden = false;
 }
 
 function showJoinProblem(text) {
@@ -203,15 +224,10 @@ call.on("waiting", () => {
 });
 
 call.on("welcome", (welcome) => {
-  $("prejoin").hidden = true;
-  $("waiting-screen").hidden = true;
-  $("call").hidden = false;
-  document.body.classList.add("in-call");
-  ensureSelfTile(welcome.name);
+  showCallScreen(welcome.name);
   renderChatHistory(welcome.chat);
   setLocked(welcome.meeting.locked);
   showRole(welcome.role);
-  updateControls();
   refreshPeople();
   $("connection-banner").hidden = true;
   if (welcome.media && welcome.media.audio === false && media.audioTrack && !media.muted) {
@@ -309,11 +325,11 @@ function ensureSelfTile(name) {
   let view = views.get(SELF);
   if (!view) {
     const tile = makeTile(`${name} (you)`, { isSelf: true });
-    tile.dataset.peerId = call.self.peer_id;
     view = { tile, video: tile.querySelector("video") };
     views.set(SELF, view);
   }
-  view.tile.dataset.peerId = call.self.peer_id;
+  view.tile.querySelector(".tile-name").textContent = `${name} (you)`; // as the server has it
+  if (call.self) view.tile.dataset.peerId = call.self.peer_id;
   updateSelfTile();
 }
 
