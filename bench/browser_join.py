@@ -510,6 +510,8 @@ B_STAGES = [
     ("A:sld-done", "A: setLocalDescription resolved"),
     ("A:send-answer", "A: answer sent"),
     ("recv-answer", "B: answer received"),
+    ("srd-start", "B: setRemoteDescription called"),
+    ("srd-done", "B: setRemoteDescription resolved"),
     ("ice-checking", "B: ICE checking"),
     ("ice-connected", "B: ICE connected"),
     ("pc-connected", "B: DTLS connected (connectionState)"),
