@@ -110,8 +110,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.accept()
         ensure_sweeper()
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
-        if "hold" in query and "ticket" in query:
-            await self._hold(query["ticket"][0])
+        if "hold" in query:
+            await self._hold((query.get("ticket") or [""])[0])
             return
         # Only a socket without ticket or resume token needs the session's user (a database read).
         user = None if ("ticket" in query or "resume" in query) else await get_user(self.scope)
@@ -173,6 +173,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     def _check_hold(self, ticket):
         self._check_connection_allowed()
+        if not ticket:
+            raise Refused(Close.NO_CREDENTIALS, "A held socket needs a ticket from the join page.")
         return ticket_read(ticket, meeting_code=self.code)
 
     async def _expire_hold(self, seconds):

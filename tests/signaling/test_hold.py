@@ -9,7 +9,7 @@ from meetings import services
 from meetings.models import Participant
 from meetings.protocol import Close
 
-from .conftest import ticket_for
+from .conftest import signed_in, ticket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,6 +98,13 @@ async def test_a_bad_ticket_is_refused_when_the_socket_opens(hold, meeting):
     refused = await hold(meeting, "Gus", ticket="not-a-ticket", expect="refused")
 
     assert await refused.refusal_code() == Close.BAD_TICKET
+
+
+async def test_holding_without_a_ticket_is_refused_even_when_signed_in(connect, meeting, alice):
+    refused = await connect(meeting, query="hold=1", headers=await signed_in(alice), expect="refused")
+
+    assert await refused.refusal_code() == Close.NO_CREDENTIALS
+    assert await Participant.objects.filter(user=alice).acount() == 0
 
 
 async def test_a_ticket_for_another_meeting_is_refused_when_the_socket_opens(hold, meeting, other_meeting):
