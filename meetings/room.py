@@ -164,8 +164,8 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
         if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
             raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
         # Invitees skip the waiting room; with an invite list, everyone else knocks.
-        invited = joiner.user_id is not None and meeting.is_invited(_user(joiner.user_id))
-        waits = not moderator and not invited and (meeting.waiting_room or meeting.has_invite_list)
+        user = _user(joiner.user_id) if joiner.user_id is not None else None
+        waits = meeting.knocks_first(user, moderator=moderator)
         if not waits:
             _refuse_if_full(meeting)
         participant = Participant.objects.create(

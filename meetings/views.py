@@ -274,9 +274,9 @@ def join(request, code):
         "meeting": meeting,
         "display_name": display_name,
         "is_host": is_host,
-        # A hint for the page (the server decides on joining): draw the call at Join unless this
-        # person probably knocks first.
-        "may_wait": not is_host and (meeting.waiting_room or meeting.has_invite_list),
+        # A hint for the page (the server decides on joining, where a co-host also skips the
+        # waiting room): draw the call at Join unless this person knocks first.
+        "may_wait": meeting.knocks_first(request.user, moderator=is_host),
         "invite_url": request.build_absolute_uri(meeting.get_join_url()),
     }
     return render(request, "meetings/prejoin.html", context)
