@@ -107,14 +107,9 @@ export class SignalingClient {
   /** Keep a held socket alive; one that stops answering is replaced. */
   holdHeartbeat(hold, intervalSeconds) {
     hold.lastPong = performance.now();
-    hold.heartbeat = setInterval(() => {
-      if (hold.socket.readyState !== WebSocket.OPEN) return;
-      if (performance.now() - hold.lastPong > intervalSeconds * 3000) {
-        if (this.holding === hold) this.hold();
-        return;
-      }
-      hold.socket.send(JSON.stringify({ type: "ping" }));
-    }, intervalSeconds * 1000);
+    hold.heartbeat = keepAlive(hold.socket, intervalSeconds, () => hold.lastPong, () => {
+      if (this.holding === hold) this.hold();
+    });
   }
 
   /** Forget the held socket (if any) and close it. */
@@ -197,16 +192,11 @@ export class SignalingClient {
   startHeartbeat(socket, intervalSeconds) {
     clearInterval(this.heartbeat);
     this.lastPong = performance.now();
-    this.heartbeat = setInterval(() => {
-      if (socket !== this.socket || socket.readyState !== WebSocket.OPEN) return;
-      // No pong for three intervals: the socket is dead even if the browser has not noticed.
-      if (performance.now() - this.lastPong > intervalSeconds * 3000) {
-        socket.close(4000, "heartbeat lost");
-        this.handleClose(socket, { code: 1006, reason: "heartbeat lost" });
-        return;
-      }
-      this.send({ type: "ping" });
-    }, intervalSeconds * 1000);
+    this.heartbeat = keepAlive(socket, intervalSeconds, () => this.lastPong, () => {
+      if (socket !== this.socket) return;
+      socket.close(4000, "heartbeat lost");
+      this.handleClose(socket, { code: 1006, reason: "heartbeat lost" });
+    });
   }
 
   handleClose(socket, event) {
@@ -284,4 +274,16 @@ function parseFrame(data) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Ping every interval. No pong for three intervals means the socket is dead even if the browser
+ * has not noticed (a laptop that slept, a cut network): then onDead. Returns the interval timer.
+ */
+function keepAlive(socket, intervalSeconds, lastPong, onDead) {
+  return setInterval(() => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (performance.now() - lastPong() > intervalSeconds * 3000) onDead();
+    else socket.send(JSON.stringify({ type: "ping" }));
+  }, intervalSeconds * 1000);
 }
