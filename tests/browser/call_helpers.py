@@ -84,6 +84,22 @@ def wait_for_flowing_media_everywhere(pages, peers, *, timeout=15_000, audio=Tru
     return second
 
 
+def wait_for_camera_budgets(page, copies, budget, *, timeout=15_000):
+    """Wait until the page sends `copies` camera copies, each with `budget` ([scale, fps])."""
+    page.wait_for_function(
+        """([copies, [scale, fps]]) => {
+            const peers = [...window.huddle.peers.values()];
+            return peers.length === copies && peers.every((peer) => {
+                const [encoding] = peer.link?.pc.getTransceivers()[1]?.sender.getParameters().encodings || [];
+                return encoding?.scaleResolutionDownBy === scale && encoding?.maxFramerate === fps;
+            });
+        }""",
+        arg=[copies, budget],
+        timeout=timeout,
+        polling=250,
+    )
+
+
 def assert_grows_over_a_second(page, name, field):
     """One peer's counter (framesDecoded, audioSamples, screenFrames) grows between two samples."""
     before = stats_of(page, name)[field]

@@ -14,6 +14,7 @@ from .call_helpers import (
     media_stats,
     screenshot,
     send_chat,
+    wait_for_camera_budgets,
     wait_for_flowing_media_everywhere,
 )
 
@@ -73,3 +74,14 @@ def test_six_people_all_see_each_other(signed_in_page, new_page, alice, bob, cha
 
     screenshot(pages[0], "six-people-desktop", DESKTOP)
     screenshot(pages[3], "six-people-phone", PHONE)
+
+    # Everyone encodes one camera copy per other person: with five others, each copy is half size
+    # at 15 frames a second, so six people cost each computer about what three do.
+    for page in pages:
+        wait_for_camera_budgets(page, 5, [2, 15])
+    # When the call shrinks back to three, the copies grow back to full size.
+    for page in pages[3:]:
+        page.get_by_role("button", name="Leave").click()
+    for page in pages[:3]:
+        wait_for_camera_budgets(page, 2, [1, 24])
+    wait_for_flowing_media_everywhere(pages[:3], 2, timeout=30_000)

@@ -117,8 +117,11 @@ export class Call {
       // connection made on the pre-join page, whose offer is ready. The others are made first and
       // the page is drawn in a later task, so their offers (queued by negotiationneeded) go out
       // before the drawing, not after it.
+      // The whole roster first, so that every link starts with the camera budget of the whole call.
       for (const peer of message.peers) {
         this.peers.set(peer.peer_id, { ...peer, interrupted: false, linkState: "new" });
+      }
+      for (const peer of message.peers) {
         if (!this.attachPreparedLink(peer.peer_id)) this.linkTo(peer.peer_id).initiate();
       }
       this.dropPreparedLink();
@@ -136,7 +139,11 @@ export class Call {
     this.sendMedia(this.localMedia);
   }
 
-  /** Camera video per copy: full size for up to two others, then smaller and fewer frames. */
+  /**
+   * Camera video per copy: full size for up to two others, then smaller and fewer frames. A new
+   * link starts with the budget of the call it joins; the others change once it is negotiated
+   * (its onStable), so an answer never waits behind them.
+   */
   videoBudget() {
     const others = this.peers.size;
     if (others <= 2) return { scale: 1, fps: 24 };
@@ -205,7 +212,7 @@ export class Call {
     this.preparedLink = null;
     this.peers.get(peerId).link = link;
     link.attach(this.linkCallbacks(peerId)).catch(() => {});
-    this.applyVideoBudget();
+    link.setVideoBudget(this.videoBudget());
     return true;
   }
 
@@ -229,7 +236,6 @@ export class Call {
         localTracks: () => this.media.tracks(),
         budget: this.videoBudget(),
       });
-      this.applyVideoBudget();
     }
     return peer.link;
   }
@@ -241,6 +247,7 @@ export class Call {
       sendSignal: (payload) => this.signaling.send({ type: "signal", to: peerId, ...payload }),
       onTrack: (slot, track) => this.emit("track", peerId, slot, track),
       onState: (state) => this.updatePeer(peerId, { linkState: state }),
+      onStable: () => this.applyVideoBudget(),
     };
   }
 

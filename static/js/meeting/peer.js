@@ -22,8 +22,10 @@ export class PeerLink {
    * @param {() => (MediaStreamTrack|null)[]} options.localTracks  [audio, camera, screen]
    * @param {(slot: number, track: MediaStreamTrack) => void} options.onTrack
    * @param {(state: string) => void} options.onState
+   * @param {() => void} options.onStable   an offer/answer exchange is complete
+   * @param {{scale: number, fps: number}} options.budget  the camera budget to start with
    */
-  constructor({ peerId = null, polite = false, iceServers, sendSignal, localTracks, onTrack, onState, budget }) {
+  constructor({ peerId = null, polite = false, iceServers, sendSignal, localTracks, onTrack, onState, onStable, budget }) {
     this.peerId = peerId;
     this.polite = polite;
     this.outbox = sendSignal ? null : [];
@@ -31,12 +33,16 @@ export class PeerLink {
     this.localTracks = localTracks;
     this.onTrack = onTrack || (() => {});
     this.onState = onState || (() => {});
+    this.onStable = onStable || (() => {});
     this.iceServers = iceServers;
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.pendingCandidates = [];
     this.closed = false;
+    /** The camera budget wanted, and the one the sender has (null: the browser's default). */
     this.budget = budget;
+    this.sentBudget = null;
+    this.budgetTimer = null;
     this.pc = new RTCPeerConnection({ iceServers });
     this.cameraStream = new MediaStream();
     this.screenStream = new MediaStream();
@@ -53,7 +59,9 @@ export class PeerLink {
     /** Tracks that arrive while a description is applied, told after our answer is out. */
     this.tracksOnHold = null;
     this.pc.onsignalingstatechange = () => {
-      if (this.pc.signalingState === "stable" && this.budget) this.setVideoBudget(this.budget);
+      if (this.pc.signalingState !== "stable") return;
+      this.sendBudgetSoon();
+      this.onStable();
     };
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
@@ -69,8 +77,9 @@ export class PeerLink {
     this.pc.addTransceiver(camera || "video", {
       direction: "sendrecv",
       streams: [this.cameraStream],
-      sendEncodings: [this.cameraEncoding()],
+      sendEncodings: [cameraEncoding(this.budget)],
     });
+    this.sentBudget = this.budget;
     this.pc.addTransceiver(screen || "video", { direction: "sendrecv", streams: [this.screenStream] });
   }
 
@@ -78,8 +87,8 @@ export class PeerLink {
    * A link made ahead meets its peer: from now on it signals to them, starting with what it kept
    * (its offer, then its candidates, in order), and its slots get the tracks of this moment.
    */
-  attach({ peerId, polite, sendSignal, onTrack, onState }) {
-    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState });
+  attach({ peerId, polite, sendSignal, onTrack, onState, onStable }) {
+    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState, onStable });
     const kept = this.outbox || [];
     this.outbox = null;
     for (const message of kept) sendSignal(message);
@@ -91,21 +100,37 @@ export class PeerLink {
    * How much camera video to send this peer. In a full mesh every sender encodes one copy per peer,
    * so the copies shrink as the call grows: the CPU and the uplink stay about the same, and the
    * tiles, which shrink too, still get what they can show. Screen sharing is never scaled down.
+   *
+   * The change is made in a later task, and only once no offer or answer is in flight: reading the
+   * sender's parameters waits for WebRTC's media thread, which is at its busiest while someone
+   * joins, and an answer held up behind it holds up the newcomer's first frame.
    * @param {{scale: number, fps: number}} budget
    */
-  async setVideoBudget(budget) {
+  setVideoBudget(budget) {
     this.budget = budget;
-    const sender = this.pc.getTransceivers()[SLOT_CAMERA]?.sender;
-    if (!sender) return;
-    const parameters = sender.getParameters();
-    if (!parameters.encodings?.length) return; // not negotiated yet: applied when it is
-    Object.assign(parameters.encodings[0], this.cameraEncoding());
-    await sender.setParameters(parameters).catch(() => {});
+    this.sendBudgetSoon();
   }
 
-  cameraEncoding() {
-    const { scale, fps } = this.budget || { scale: 1, fps: 24 };
-    return { scaleResolutionDownBy: scale, maxFramerate: fps };
+  sendBudgetSoon() {
+    if (this.budgetTimer !== null || this.closed || sameBudget(this.budget, this.sentBudget)) return;
+    if (this.pc.signalingState !== "stable") return; // back here when it is
+    this.budgetTimer = setTimeout(() => {
+      this.budgetTimer = null;
+      this.sendBudget().catch(() => {});
+    }, 0);
+  }
+
+  async sendBudget() {
+    if (this.closed || this.pc.signalingState !== "stable" || sameBudget(this.budget, this.sentBudget)) return;
+    const sender = this.pc.getTransceivers()[SLOT_CAMERA]?.sender;
+    if (!sender) return; // no call yet: initiate() or the first offer brings the slot
+    const budget = this.budget;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings?.length) return; // not negotiated yet: back here when it is
+    Object.assign(parameters.encodings[0], cameraEncoding(budget));
+    await sender.setParameters(parameters);
+    this.sentBudget = budget;
+    this.sendBudgetSoon(); // the budget may have changed again meanwhile
   }
 
   async offer() {
@@ -211,6 +236,17 @@ export class PeerLink {
 
   close() {
     this.closed = true;
+    clearTimeout(this.budgetTimer);
     this.pc.close();
   }
+}
+
+/** @param {{scale: number, fps: number}|null} budget  null: full size at the camera's rate */
+function cameraEncoding(budget) {
+  const { scale, fps } = budget || { scale: 1, fps: 24 };
+  return { scaleResolutionDownBy: scale, maxFramerate: fps };
+}
+
+function sameBudget(a, b) {
+  return a?.scale === b?.scale && a?.fps === b?.fps;
 }
