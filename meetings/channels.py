@@ -23,6 +23,11 @@ def waiting_group(code):
     return f"meeting.{code}.waiting"
 
 
+def lobby_group(code):
+    """Held sockets on the pre-join page: told only that the call's roster changed."""
+    return f"meeting.{code}.lobby"
+
+
 def client_group(client_key):
     """Every meeting socket one browser session opened: closed when that session logs out."""
     return f"client.{client_key}"
@@ -52,15 +57,26 @@ MUTE_REQUESTED = "meeting.mute_requested"
 REPLACED = "meeting.replaced"
 SIGNAL = "meeting.signal"
 SIGNED_OUT = "meeting.signed_out"
+ROSTER_CHANGED = "meeting.roster_changed"
+
+# After these, a held socket may meet a different number of people if it joined; the lobby hears so
+# here, whoever broadcast them (the room, or the dashboard and admin that lock and end meetings).
+ROSTER_EVENTS = {PEER_JOINED, PEER_LEFT, PEER_ROLE, MEETING_LOCK_CHANGED, MEETING_ENDED}
 
 
 def broadcast(code, event_type, *, groups=None, **payload):
-    """Send an event to a meeting's groups (the call by default); nobody listening is fine."""
+    """Send an event to a meeting's groups (the call by default); nobody listening is fine.
+
+    A roster event is followed by ROSTER_CHANGED to the lobby, without its payload: no name or peer
+    ID reaches a held socket.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
     for group in groups or [meeting_group(code)]:
         async_to_sync(layer.group_send)(group, {"type": event_type, **payload})
+    if event_type in ROSTER_EVENTS:
+        async_to_sync(layer.group_send)(lobby_group(code), {"type": ROSTER_CHANGED})
 
 
 def send_to(channel_name, event_type, **payload):

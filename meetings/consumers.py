@@ -105,6 +105,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.candidates_to = {}  # peer_id -> candidates sent since our last description to it
         self.held = None  # the Joiner of a socket opened with hold=1 that has not sent join yet
         self.hold_timer = None
+        self.peer_count = 0  # what this held socket was last told it would meet
 
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
@@ -146,8 +147,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         before they press Join, which leaves one message and the admission on the join path.
         Nobody in the meeting hears of a held socket; it holds no place and no row.
         """
+        # In the lobby before counting, so no change to the roster after the count is missed.
+        await self._join_group(names.lobby_group(self.code))
         try:
-            joiner = await database_sync_to_async(self._check_hold)(ticket)
+            joiner, self.peer_count = await database_sync_to_async(self._check_hold)(ticket)
         except Refused as refusal:
             await self._refuse(refusal)
             return
@@ -165,6 +168,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 "hold_timeout": config["HOLD_TIMEOUT"],
                 "heartbeat_interval": config["HEARTBEAT_INTERVAL"],
                 "ice_servers": settings.ICE_SERVERS,
+                "peer_count": self.peer_count,
             }
         )
         loop = asyncio.get_running_loop()
@@ -172,10 +176,12 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.hold_timer = loop.create_task(self._expire_hold(config["HOLD_TIMEOUT"]))
 
     def _check_hold(self, ticket):
+        """The address limit, the ticket and the peer count, in one trip to the database thread."""
         self._check_connection_allowed()
         if not ticket:
             raise Refused(Close.NO_CREDENTIALS, "A held socket needs a ticket from the join page.")
-        return ticket_read(ticket, meeting_code=self.code)
+        joiner = ticket_read(ticket, meeting_code=self.code)
+        return joiner, room.hold_peer_count(joiner)
 
     async def _expire_hold(self, seconds):
         await asyncio.sleep(seconds)
@@ -391,6 +397,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             raise ProtocolError(Error.INVALID, "This connection has joined already.")
         joiner, self.held = self.held, None
         self.hold_timer.cancel()
+        await self._leave_group(names.lobby_group(self.code))
         await self._enter_meeting(joiner=joiner)
 
     async def on_signal(self, message):
@@ -611,6 +618,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send_message({"type": "ended", "reason": "The meeting has ended."})
         self.participant_id = None  # the end marked everyone as left
         await self.close(code=Close.MEETING_ENDED, reason="Meeting ended")
+
+    async def meeting_roster_changed(self, event):
+        """Sent to the lobby: a held socket recounts whom it would meet, and says so if that changed."""
+        if self.held is None:
+            return
+        count = await database_sync_to_async(room.hold_peer_count)(self.held)
+        if self.held is not None and count != self.peer_count:  # the hold may have expired meanwhile
+            self.peer_count = count
+            await self.send_message({"type": "peer-count", "peer_count": count})
 
     async def meeting_started(self, event):
         """Sent to the waiting group; a socket in the waiting room waits for admission, not for this."""

@@ -111,8 +111,10 @@ def _refuse_closed_meeting(meeting):
         raise Refused(Close.MEETING_CANCELLED, "This meeting was cancelled.")
 
 
-def _refuse_if_full(meeting):
-    if meeting.participants.filter(status=Status.JOINED).count() >= meeting.max_participants:
+def _refuse_if_full(meeting, places=None):
+    """`places` are the participants that count (by default all of the meeting's)."""
+    places = meeting.participants.all() if places is None else places
+    if places.filter(status=Status.JOINED).count() >= meeting.max_participants:
         raise Refused(Close.ROOM_FULL, "The room is full.")
 
 
@@ -135,6 +137,47 @@ def _enter(participant, meeting):
     )
 
 
+def _places_of_others(meeting, joiner):
+    """The meeting's participants less this browser's own places, which its joining retires."""
+    places = meeting.participants.all()
+    if joiner.client_key:
+        places = places.exclude(client_key=joiner.client_key)
+    return places
+
+
+def _admission(meeting, joiner):
+    """How this joiner would come in now, as (role, knocks first), or Refused; changes nothing.
+
+    The one set of entry rules, in the order a joiner hears of them: participant_connect applies
+    them, and hold_peer_count asks them what a held socket would meet.
+    """
+    _refuse_closed_meeting(meeting)
+    if joiner.nonce and Participant.objects.filter(ticket_nonce=joiner.nonce).exists():
+        raise Refused(Close.TICKET_USED, "This join ticket was used already; reload the page.")
+    removed = meeting.participants.filter(status=Status.REMOVED)
+    if (joiner.user_id and removed.filter(user_id=joiner.user_id).exists()) or (
+        joiner.client_key and removed.filter(client_key=joiner.client_key).exists()
+    ):
+        raise Refused(Close.REMOVED, "The host removed you from this meeting.")
+    others = _places_of_others(meeting, joiner)
+    if joiner.user_id is not None:
+        active = others.filter(user_id=joiner.user_id, status__in=Participant.ACTIVE)
+        if active.count() >= MAX_CONNECTIONS_PER_USER:
+            raise Refused(Close.TOO_MANY_CONNECTIONS, "You are already in this meeting from too many places.")
+    role = _role_for(meeting, joiner)
+    moderator = role in (Role.HOST, Role.COHOST)
+    if meeting.locked and not moderator:
+        raise Refused(Close.MEETING_LOCKED, "The host locked this meeting.")
+    if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
+        raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
+    # Invitees skip the waiting room; with an invite list, everyone else knocks.
+    user = _user(joiner.user_id) if joiner.user_id is not None else None
+    knocks = meeting.knocks_first(user, moderator=moderator)
+    if not knocks:
+        _refuse_if_full(meeting, others)
+    return role, knocks
+
+
 def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snapshot:
     """A new socket with a valid ticket (or session): admit it to the call or to the waiting room."""
     resume_token = secrets.token_urlsafe(24)
@@ -142,32 +185,8 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
         meeting = Meeting.objects.select_for_update().filter(code=joiner.meeting_code).first()
         if meeting is None:
             raise Refused(Close.NOT_FOUND, "There is no meeting with this ID.")
-        _refuse_closed_meeting(meeting)
-        if joiner.nonce and Participant.objects.filter(ticket_nonce=joiner.nonce).exists():
-            raise Refused(Close.TICKET_USED, "This join ticket was used already; reload the page.")
-        removed = meeting.participants.filter(status=Status.REMOVED)
-        if (joiner.user_id and removed.filter(user_id=joiner.user_id).exists()) or (
-            joiner.client_key and removed.filter(client_key=joiner.client_key).exists()
-        ):
-            raise Refused(Close.REMOVED, "The host removed you from this meeting.")
+        role, knocks = _admission(meeting, joiner)
         _replace_same_browser(meeting, joiner.client_key)
-        if joiner.user_id is not None:
-            active = meeting.participants.filter(user_id=joiner.user_id, status__in=Participant.ACTIVE)
-            if active.count() >= MAX_CONNECTIONS_PER_USER:
-                raise Refused(
-                    Close.TOO_MANY_CONNECTIONS, "You are already in this meeting from too many places."
-                )
-        role = _role_for(meeting, joiner)
-        moderator = role in (Role.HOST, Role.COHOST)
-        if meeting.locked and not moderator:
-            raise Refused(Close.MEETING_LOCKED, "The host locked this meeting.")
-        if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
-            raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
-        # Invitees skip the waiting room; with an invite list, everyone else knocks.
-        user = _user(joiner.user_id) if joiner.user_id is not None else None
-        waits = meeting.knocks_first(user, moderator=moderator)
-        if not waits:
-            _refuse_if_full(meeting)
         participant = Participant.objects.create(
             meeting=meeting,
             user_id=joiner.user_id,
@@ -181,7 +200,7 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
             resume_token_hash=_hash(resume_token),
             user_agent=user_agent[:300],
         )
-        if waits:
+        if knocks:
             record_event(meeting, MeetingEvent.Kind.KNOCKED, subject=participant)
             public = peer_public(participant)
             code = meeting.code
@@ -193,6 +212,22 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
         else:
             _enter(participant, meeting)
         return _room_snapshot(participant, meeting, resume_token)
+
+
+def hold_peer_count(joiner: Joiner) -> int:
+    """How many people a held socket would connect to if it joined now, so it can ready a connection
+    for each. 0 if it would knock or be refused: only who would enter at once learns how many are in.
+    """
+    meeting = Meeting.objects.filter(code=joiner.meeting_code).first()
+    if meeting is None:
+        return 0
+    try:
+        _, knocks = _admission(meeting, joiner)
+    except Refused:
+        return 0
+    if knocks:
+        return 0
+    return _places_of_others(meeting, joiner).filter(status=Status.JOINED).count()
 
 
 def _replace_same_browser(meeting, client_key):

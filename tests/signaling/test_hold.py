@@ -129,6 +129,7 @@ async def test_the_rules_apply_when_join_is_sent_not_when_the_socket_opens(hold,
     newcomer = await hold(meeting, "Gus")
     await sync_to_async(services.meeting_set_locked)(meeting=meeting, locked=True)
     await host.receive_type("locked")
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 0}
 
     await newcomer.send({"type": "join"})
 
@@ -157,6 +158,7 @@ async def test_one_ticket_enters_once_even_if_two_sockets_hold_it(hold, meeting,
 
     await first.send({"type": "join"})
     assert (await first.receive())["type"] == "welcome"
+    assert await second.receive() == {"type": "peer-count", "peer_count": 0}  # its join would be refused
     await second.send({"type": "join"})
 
     assert (await second.receive())["code"] == Close.TICKET_USED
@@ -212,3 +214,96 @@ async def test_a_held_socket_counts_against_the_address_limit(hold, meeting, set
     refused = await hold(meeting, "Gus", expect="refused")
 
     assert await refused.refusal_code() == Close.ADDRESS_BUSY
+
+
+# --- How many a held socket would meet -------------------------------------------------------------
+
+
+async def test_held_counts_nobody_in_an_empty_meeting(hold, meeting):
+    newcomer = await hold(meeting, "Gus")
+
+    assert newcomer.first["peer_count"] == 0
+
+
+async def test_held_counts_the_people_in_the_call(hold, meeting, host):
+    newcomer = await hold(meeting, "Gus")
+
+    assert newcomer.first["peer_count"] == 1
+
+
+async def test_a_held_socket_is_told_the_count_when_someone_joins_and_leaves(hold, join, meeting, host):
+    newcomer = await hold(meeting, "Gus")
+
+    bob = await join(meeting, "Bob")
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 2}  # no name, no peer ID
+
+    await bob.send({"type": "leave"})
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 1}
+    assert await newcomer.nothing()
+
+
+async def test_a_held_socket_is_not_told_a_count_that_did_not_change(hold, meeting, host, guest):
+    newcomer = await hold(meeting, "Hal")
+    assert newcomer.first["peer_count"] == 2
+
+    await host.send({"type": "make-cohost", "peer": guest.peer_id})  # may change a count, not this one
+    await host.receive_type("peer-role")
+
+    assert await newcomer.nothing()
+
+
+async def test_a_held_guest_who_would_knock_counts_nobody_and_hears_nothing(hold, join, meeting, alice):
+    await sync_to_async(type(meeting).objects.filter(pk=meeting.pk).update)(waiting_room=True)
+    newcomer = await hold(meeting, "Gus")
+    assert newcomer.first["peer_count"] == 0
+
+    await join(meeting, "Alice", user=alice)  # the host goes straight in
+
+    assert await newcomer.nothing()
+
+
+async def test_a_held_guest_is_told_the_count_when_the_host_arrives(hold, join, meeting, alice):
+    await sync_to_async(type(meeting).objects.filter(pk=meeting.pk).update)(join_before_host=False)
+    newcomer = await hold(meeting, "Gus")
+    assert newcomer.first["peer_count"] == 0  # it would be refused: the host has not arrived
+
+    await join(meeting, "Alice", user=alice)
+
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 1}
+
+
+async def test_locking_tells_a_held_guest_it_would_meet_nobody(hold, meeting, host):
+    newcomer = await hold(meeting, "Gus")
+
+    await host.send({"type": "lock", "locked": True})
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 0}
+    await host.send({"type": "lock", "locked": False})
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 1}
+
+
+async def test_ending_the_meeting_tells_a_held_socket_it_would_meet_nobody(hold, meeting, host):
+    newcomer = await hold(meeting, "Gus")
+
+    await host.send({"type": "end"})
+
+    assert await newcomer.receive() == {"type": "peer-count", "peer_count": 0}
+
+
+async def test_a_held_socket_does_not_count_its_own_browsers_earlier_place(hold, join, meeting, host):
+    await join(meeting, "Gus", client_key="gus-browser")
+    await host.receive_type("peer-joined")
+
+    reload = await hold(meeting, "Gus", client_key="gus-browser")
+
+    assert reload.first["peer_count"] == 1  # the host; joining again retires the old place
+
+
+async def test_after_join_a_held_socket_is_told_no_more_counts(hold, join, meeting, host):
+    newcomer = await hold(meeting, "Gus")
+    await newcomer.send({"type": "join"})
+    await newcomer.receive_type("welcome")
+
+    await join(meeting, "Bob")
+
+    assert (await newcomer.receive())["type"] == "peer-joined"
+    assert await newcomer.nothing()
