@@ -36,11 +36,12 @@ def open_prejoin_as_guest(page, meeting, name):
     return page
 
 
-def wait_until_prepared(page):
-    """The socket is held and the connection for the first peer has its offer."""
+def wait_until_prepared(page, connections=1):
+    """The socket is held and `connections` connections, one per person in the call, have their offers."""
     page.wait_for_function(
-        "() => window.huddle && window.huddle.preparedLink && window.huddle.preparedLink.pc.localDescription"
-        " && window.huddle.preparedLink.pc.localDescription.type === 'offer'"
+        """(count) => window.huddle && window.huddle.preparedLinks.length === count
+            && window.huddle.preparedLinks.every((link) => link.pc.localDescription?.type === 'offer')""",
+        arg=connections,
     )
 
 
@@ -64,6 +65,28 @@ def test_join_uses_the_socket_and_the_offer_prepared_on_the_prejoin_page(
     assert counts["sockets"] == 1  # the held socket carried the join
     assert counts["peerConnections"] == 1  # the prepared connection became the call with the host
     assert counts["sent"][counts["sent"].index("join") + 1] == "signal"  # its offer went out at once
+
+
+def test_the_prejoin_page_prepares_a_connection_for_each_person_who_joins_meanwhile(
+    signed_in_page, new_page, alice, bob, meeting
+):
+    host = join_signed_in(signed_in_page(alice), meeting)
+    guest = open_prejoin_as_guest(new_page(), meeting, "Early Erin")
+    wait_until_prepared(guest, 1)
+
+    # Bob joins while Erin looks at her preview: her page makes a second connection ready.
+    member = join_signed_in(signed_in_page(bob), meeting)
+    wait_for_flowing_media_everywhere([host, member], 1)
+    wait_until_prepared(guest, 2)
+    assert made(guest)["sockets"] == 1
+    assert not Participant.objects.filter(display_name="Early Erin").exists()
+
+    join_from_prejoin(guest)
+
+    wait_for_flowing_media_everywhere([host, member, guest], 2)
+    counts = made(guest)
+    assert counts["sockets"] == 1
+    assert counts["peerConnections"] == 2  # both calls run on connections made before Join
 
 
 def test_a_name_changed_on_the_prejoin_page_is_the_name_the_others_see(

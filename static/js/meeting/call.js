@@ -4,6 +4,9 @@
 
 import { PeerLink } from "./peer.js";
 
+/** No more connections made ahead than a call can have others (8 people at most). */
+const MAX_PREPARED_LINKS = 7;
+
 /**
  * @typedef {{peer_id: string, name: string, role: string, media: object,
  *            interrupted?: boolean, link?: PeerLink, linkState?: string}} Peer
@@ -25,8 +28,9 @@ export class Call {
     this.iceServers = [];
     this.handlers = new Map();
     this.localMedia = { audio: true, video: true, screen: false, hand: false };
-    /** @type {PeerLink|null} the connection made ahead for the first peer (prepareFirstLink) */
-    this.preparedLink = null;
+    /** @type {PeerLink[]} connections made ahead on the pre-join page (prepareLinks) */
+    this.preparedLinks = [];
+    this.preparedIceServers = null;
     this.bindSignaling();
   }
 
@@ -52,7 +56,8 @@ export class Call {
 
   bindSignaling() {
     const s = this.signaling;
-    s.on("held", (m) => this.prepareFirstLink(m.ice_servers || []));
+    s.on("held", (m) => this.prepareLinks(m.ice_servers || [], m.peer_count));
+    s.on("peer-count", (m) => this.prepareLinks(this.preparedIceServers || [], m.peer_count));
     s.on("welcome", (m) => this.onWelcome(m));
     s.on("waiting", (m) => this.emit("waiting", m));
     s.on("peer-joined", ({ peer }) => this.addPeer(peer));
@@ -113,18 +118,17 @@ export class Call {
       this.emit("reconnected", message);
     } else {
       this.resetPeers();
-      // Newcomer's rule: we offer to everyone already here; they answer. The first of them gets the
-      // connection made on the pre-join page, whose offer is ready. The others are made first and
-      // the page is drawn in a later task, so their offers (queued by negotiationneeded) go out
-      // before the drawing, not after it.
-      // The whole roster first, so that every link starts with the camera budget of the whole call.
+      // Newcomer's rule: we offer to everyone already here; they answer. The connections made on
+      // the pre-join page go first, their offers ready; any others are made next (the whole roster
+      // is in place before, so each starts with the camera budget of the whole call), and the page
+      // is drawn in a later task, so their offers go out before the drawing, not after it.
       for (const peer of message.peers) {
         this.peers.set(peer.peer_id, { ...peer, interrupted: false, linkState: "new" });
       }
       for (const peer of message.peers) {
         if (!this.attachPreparedLink(peer.peer_id)) this.linkTo(peer.peer_id).initiate();
       }
-      this.dropPreparedLink();
+      this.dropPreparedLinks();
       setTimeout(() => {
         for (const peer of message.peers) {
           const known = this.peers.get(peer.peer_id);
@@ -145,10 +149,7 @@ export class Call {
    * (its onStable), so an answer never waits behind them.
    */
   videoBudget() {
-    const others = this.peers.size;
-    if (others <= 2) return { scale: 1, fps: 24 };
-    if (others <= 4) return { scale: 1.5, fps: 20 };
-    return { scale: 2, fps: 15 };
+    return videoBudgetFor(this.peers.size);
   }
 
   applyVideoBudget() {
@@ -188,37 +189,43 @@ export class Call {
   }
 
   /**
-   * On the pre-join page (the socket is held): make the connection to whoever we meet first, with
-   * its offer, now. A newcomer offers to everyone already in the call and the offer does not depend
-   * on who they are, so it waits in the link, with its ICE candidates, until the welcome names the
-   * peer. Join then sends a ready offer instead of creating one (the creation is about a third of
-   * a two-person call's setup). A different set of ICE servers in the welcome discards it.
+   * On the pre-join page (the socket is held): make a connection, with its offer, for each person
+   * in the call now, and at least one (someone may arrive before we join). A newcomer offers to
+   * everyone already in the call and an offer does not depend on who gets it, so each waits in its
+   * link, with its ICE candidates, until the welcome names a peer. Join then sends ready offers
+   * instead of making them: making one blocks the page on WebRTC's threads, longest when the call
+   * is big and the computer busy. The server tells a held socket of each change in the count
+   * ("peer-count"), so links follow the call while the person looks at their preview; other ICE
+   * servers discard them, and links nobody takes are closed at the welcome.
    */
-  prepareFirstLink(iceServers) {
+  prepareLinks(iceServers, peerCount) {
     if (this.self) return;
-    if (this.preparedLink && sameJson(this.preparedLink.iceServers, iceServers)) return;
-    this.dropPreparedLink();
-    this.preparedLink = new PeerLink({
-      iceServers,
-      localTracks: () => this.media.tracks(),
-      budget: this.videoBudget(),
-    });
-    this.preparedLink.initiate();
+    if (!sameJson(this.preparedIceServers, iceServers)) this.dropPreparedLinks();
+    this.preparedIceServers = iceServers;
+    const wanted = Math.min(MAX_PREPARED_LINKS, Math.max(1, peerCount || 0));
+    const budget = videoBudgetFor(wanted);
+    while (this.preparedLinks.length > wanted) this.preparedLinks.pop().close();
+    for (const link of this.preparedLinks) link.setVideoBudget(budget); // sent once negotiated
+    while (this.preparedLinks.length < wanted) {
+      const link = new PeerLink({ iceServers, localTracks: () => this.media.tracks(), budget });
+      link.initiate();
+      this.preparedLinks.push(link);
+    }
   }
 
   attachPreparedLink(peerId) {
-    const link = this.preparedLink;
+    const link = this.preparedLinks[0];
     if (!link || !sameJson(link.iceServers, this.iceServers)) return false;
-    this.preparedLink = null;
+    this.preparedLinks.shift();
     this.peers.get(peerId).link = link;
     link.attach(this.linkCallbacks(peerId)).catch(() => {});
     link.setVideoBudget(this.videoBudget());
     return true;
   }
 
-  dropPreparedLink() {
-    this.preparedLink?.close();
-    this.preparedLink = null;
+  dropPreparedLinks() {
+    for (const link of this.preparedLinks) link.close();
+    this.preparedLinks = [];
   }
 
   /** The PeerLink to a peer, created on first need. */
@@ -294,7 +301,7 @@ export class Call {
   }
 
   closeAll() {
-    this.dropPreparedLink();
+    this.dropPreparedLinks();
     for (const peer of this.peers.values()) peer.link?.close();
     this.media.stopAll();
   }
@@ -324,6 +331,12 @@ export class Call {
     }
     return result;
   }
+}
+
+function videoBudgetFor(others) {
+  if (others <= 2) return { scale: 1, fps: 24 };
+  if (others <= 4) return { scale: 1.5, fps: 20 };
+  return { scale: 2, fps: 15 };
 }
 
 function sameJson(a, b) {

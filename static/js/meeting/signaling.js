@@ -90,6 +90,7 @@ export class SignalingClient {
       socket.addEventListener("message", (event) => {
         const message = parseFrame(event.data);
         if (message?.type === "pong") hold.lastPong = performance.now();
+        if (message?.type === "peer-count" && this.holding === hold) this.emit("peer-count", message);
         if (message?.type !== "held") return;
         this.holdHeartbeat(hold, message.heartbeat_interval || 10);
         this.emit("held", message);
