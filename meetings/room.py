@@ -209,6 +209,7 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
                     code, channels.KNOCK, peer=public, groups=[channels.moderators_group(code)]
                 )
             )
+            _idle_if_empty(meeting)  # this browser's earlier place may have been the call's last
         else:
             _enter(participant, meeting)
         return _room_snapshot(participant, meeting, resume_token)
@@ -231,12 +232,16 @@ def hold_peer_count(joiner: Joiner) -> int:
 
 
 def _replace_same_browser(meeting, client_key):
-    """One place per browser session: joining again (a reload, a crash) retires the old one at once."""
+    """One place per browser session: joining again (a reload, a crash) retires the old one at once.
+
+    The meeting is not put back to scheduled meanwhile, even if that was the only person in it: they
+    are coming straight back, and the caller holds a copy of the meeting that would still say live.
+    """
     if not client_key:
         return
     for old in meeting.participants.filter(client_key=client_key, status__in=Participant.ACTIVE):
         channel = old.channel_name
-        if _mark_left(old, Status.LEFT, "replaced"):
+        if _mark_left(old, Status.LEFT, "replaced", idle_if_empty=False):
             transaction.on_commit(lambda channel=channel: channels.send_to(channel, channels.REPLACED))
 
 
@@ -286,7 +291,7 @@ def participant_resume(*, meeting_code, resume_token, channel_name) -> Snapshot:
         return _room_snapshot(participant, meeting, resume_token)
 
 
-def _mark_left(participant, status, reason):
+def _mark_left(participant, status, reason, *, idle_if_empty=True):
     """Set a final status; tell the room (or the moderators, for someone waiting). Returns changed."""
     was = participant.status
     changed = Participant.objects.filter(pk=participant.pk, status__in=Participant.ACTIVE).update(
@@ -303,7 +308,8 @@ def _mark_left(participant, status, reason):
         transaction.on_commit(
             lambda: channels.broadcast(code, channels.PEER_LEFT, peer_id=peer_id, reason=reason)
         )
-        _idle_if_empty(participant.meeting)
+        if idle_if_empty:
+            _idle_if_empty(participant.meeting)
     else:
         transaction.on_commit(
             lambda: channels.broadcast(

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import Participant
+from meetings import services
+from meetings.models import Meeting, Participant
 from meetings.protocol import Close
 from meetings.room import MAX_CONNECTIONS_PER_USER
 
@@ -67,6 +68,20 @@ async def test_joining_again_from_the_same_browser_retires_the_old_place(join, m
     assert (await host.receive_type("peer-left")) == {"type": "peer-left", "peer_id": first.peer_id, "reason": "replaced"}
     assert (await host.receive_type("peer-joined"))["peer"]["peer_id"] == second.peer_id
     assert await Participant.objects.filter(client_key="browser-1", status="joined").acount() == 1
+
+
+async def test_the_only_person_reloading_keeps_the_meeting_live_for_the_others(join, alice):
+    meeting = await sync_to_async(services.meeting_create)(host=alice, title="Review")  # guests wait for the host
+    first = await join(meeting, "Alice", user=alice, client_key="alice-laptop")
+
+    await join(meeting, "Alice", user=alice, client_key="alice-laptop")  # her page reloads
+
+    assert (await first.receive_type("replaced"))["type"] == "replaced"
+    assert await first.closed() == Close.REPLACED
+    await meeting.arefresh_from_db()
+    assert meeting.state == Meeting.State.LIVE
+    guest = await join(meeting, "Gus")  # not "the host has not started this meeting yet"
+    assert guest.peer_id
 
 
 async def test_one_account_may_join_from_a_few_browsers_but_not_more(join, meeting, host, bob):
