@@ -834,7 +834,7 @@ def main():
                     result["mesh_details"] = {
                         "ticket received by the newcomer (0: prefetched)": statistics.median(r["ticket_ms"] for r in last),
                         "welcome received by the newcomer": statistics.median(r["welcome_ms"] for r in last),
-                        "newcomer's first RTCPeerConnection": statistics.median(r["first_pc_ms"] for r in last),
+                        "newcomer's first RTCPeerConnection after Join (0: none, all made ahead)": statistics.median(r["first_pc_ms"] for r in last),
                         "newcomer's last offer sent": statistics.median(
                             r["last_offer_sent_ms"] for r in last
                         ),
