@@ -602,13 +602,19 @@ def floor_run(browser, base_url):
         people.close()
 
 
+def on_prejoin(people, code, size):
+    """`size` people, each on the meeting's pre-join page with Join enabled and the socket held."""
+    pages = [people.page() for _ in range(size)]
+    for index, page in enumerate(pages):
+        to_prejoin(page, code, f"Person {index + 1}")
+    return pages
+
+
 def mesh_run_last_joins(browser, base_url, code, size):
     """size - 1 people in a full mesh; then the last one joins."""
     people = People(browser, base_url)
     try:
-        pages = [people.page() for _ in range(size)]
-        for index, page in enumerate(pages):
-            to_prejoin(page, code, f"Person {index + 1}")
+        pages = on_prejoin(people, code, size)
         for page in pages[:-1]:
             press_join(page)
             wait_in_call(page)
@@ -646,9 +652,7 @@ def mesh_run_all_join(browser, base_url, code, size):
     """size people press Join one right after the other."""
     people = People(browser, base_url)
     try:
-        pages = [people.page() for _ in range(size)]
-        for index, page in enumerate(pages):
-            to_prejoin(page, code, f"Person {index + 1}")
+        pages = on_prejoin(people, code, size)
         for page in pages:
             watch(page, size - 1)
         cpu_before = cpu_snapshot()
