@@ -8,7 +8,8 @@ class SignupExtraForm(forms.Form):
     """Fields allauth's sign-up form gains: the name others see and the time zone for meeting times."""
 
     display_name = forms.CharField(
-        label="Your name", max_length=80,
+        label="Your name",
+        max_length=80,
         widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "Ada Lovelace"}),
     )
     # Filled by static/js/timezone.js from the browser; a wrong or empty value falls back to UTC.

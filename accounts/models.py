@@ -51,11 +51,16 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(
-        "display name", max_length=80, blank=True,
+        "display name",
+        max_length=80,
+        blank=True,
         help_text="The name other people see in meetings.",
     )
     time_zone = models.CharField(
-        "time zone", max_length=64, default="UTC", validators=[validate_time_zone],
+        "time zone",
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
         help_text="Meeting times are shown in this time zone.",
     )
 

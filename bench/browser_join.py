@@ -386,12 +386,22 @@ CLIENT_OVERRIDE = {}
 
 def load_client(ref):
     folder = "static/js/meeting"
-    names = subprocess.run(["git", "ls-tree", "--name-only", f"{ref}:{folder}"], cwd=ROOT, check=True,
-                           capture_output=True, text=True).stdout.split()
+    names = subprocess.run(
+        ["git", "ls-tree", "--name-only", f"{ref}:{folder}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     for name in names:
         if name.endswith(".js"):
-            CLIENT_OVERRIDE[name] = subprocess.run(["git", "show", f"{ref}:{folder}/{name}"], cwd=ROOT, check=True,
-                                                   capture_output=True, text=True).stdout
+            CLIENT_OVERRIDE[name] = subprocess.run(
+                ["git", "show", f"{ref}:{folder}/{name}"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
 
 
 def serve_client_override(route):
@@ -474,7 +484,11 @@ def events(page):
 
 def long_tasks_ms(page, t0):
     """Total main-thread time in tasks over 50 ms since t0, and the longest."""
-    tasks = [duration for start, duration in page.evaluate("() => window.__bench.longTasks") if start + duration >= t0]
+    tasks = [
+        duration
+        for start, duration in page.evaluate("() => window.__bench.longTasks")
+        if start + duration >= t0
+    ]
     return sum(tasks), max(tasks, default=0.0)
 
 
@@ -597,7 +611,12 @@ def floor_run(browser, base_url):
             value = first(a_events, stage[2:], t0) if stage.startswith("A:") else first(b_events, stage, t0)
             stages[stage] = None if value is None else value - t0
         stages["first-frame"] = b_done - t0
-        return {"first_frame_ms": b_done - t0, "a_first_frame_ms": a_done - t0, "cpu_busy": cpu, "stages": stages}
+        return {
+            "first_frame_ms": b_done - t0,
+            "a_first_frame_ms": a_done - t0,
+            "cpu_busy": cpu,
+            "stages": stages,
+        }
     finally:
         people.close()
 
@@ -659,7 +678,11 @@ def mesh_run_all_join(browser, base_url, code, size):
         presses = [press_join(page) for page in pages]
         done = [wait_done(page) for page in pages]
         cpu = cpu_busy(cpu_before, cpu_snapshot())
-        return {"mesh_ms": max(done) - presses[0], "press_spread_ms": presses[-1] - presses[0], "cpu_busy": cpu}
+        return {
+            "mesh_ms": max(done) - presses[0],
+            "press_spread_ms": presses[-1] - presses[0],
+            "cpu_busy": cpu,
+        }
     finally:
         people.close()
 
@@ -766,9 +789,12 @@ def main():
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, daphne log)")
-    parser.add_argument("--client-ref", metavar="REV",
-                        help="serve static/js/meeting/*.js as of this git revision (e.g. HEAD) instead of the "
-                             "working tree's: before/after comparisons of client changes")
+    parser.add_argument(
+        "--client-ref",
+        metavar="REV",
+        help="serve static/js/meeting/*.js as of this git revision (e.g. HEAD) instead of the "
+        "working tree's: before/after comparisons of client changes",
+    )
     arguments = parser.parse_args()
     wanted = set(arguments.only or ("two", "floor", "mesh"))
     if not 2 <= arguments.mesh_size <= 8:
@@ -780,8 +806,12 @@ def main():
         load_client(arguments.client_ref)
 
     world = World(keep=arguments.keep)
-    result = {"cpus": os.cpu_count(), "mesh_size": arguments.mesh_size, "targets": {},
-              "client": arguments.client_ref or "working tree"}
+    result = {
+        "cpus": os.cpu_count(),
+        "mesh_size": arguments.mesh_size,
+        "targets": {},
+        "client": arguments.client_ref or "working tree",
+    }
     try:
         world.prepare()
         codes = iter(world.make_meetings(arguments.runs + 2 * arguments.mesh_runs + 1))
@@ -836,15 +866,21 @@ def main():
                     result["mesh_last"] = summary([r["mesh_ms"] for r in last], last)
                     result["mesh_all"] = summary([r["mesh_ms"] for r in together], together)
                     result["mesh_details"] = {
-                        "ticket received by the newcomer (0: prefetched)": statistics.median(r["ticket_ms"] for r in last),
+                        "ticket received by the newcomer (0: prefetched)": statistics.median(
+                            r["ticket_ms"] for r in last
+                        ),
                         "welcome received by the newcomer": statistics.median(r["welcome_ms"] for r in last),
-                        "newcomer's first RTCPeerConnection after Join (0: none, all made ahead)": statistics.median(r["first_pc_ms"] for r in last),
+                        "newcomer's first RTCPeerConnection after Join (0: none, all made ahead)": statistics.median(
+                            r["first_pc_ms"] for r in last
+                        ),
                         "newcomer's last offer sent": statistics.median(
                             r["last_offer_sent_ms"] for r in last
                         ),
                         "newcomer decodes all others": statistics.median(r["newcomer_all_ms"] for r in last),
                         "everyone decodes everyone": statistics.median(r["mesh_ms"] for r in last),
-                        "newcomer main thread in long tasks": statistics.median(r["newcomer_long_tasks_ms"] for r in last),
+                        "newcomer main thread in long tasks": statistics.median(
+                            r["newcomer_long_tasks_ms"] for r in last
+                        ),
                     }
                     result["mesh_last_runs"], result["mesh_all_runs"] = last, together
                     result["targets"].update(

@@ -48,5 +48,6 @@ def websocket_connects_per_ip():
     """Websocket connections (joins and reconnects) one address may open per minute."""
     return FailureLimit("ws-connect-ip", limit=settings.SIGNALING["CONNECTS_PER_IP_PER_MINUTE"], window=60)
 
+
 PASSCODE_FAILURES_PER_CLIENT = FailureLimit("passcode-client", limit=5, window=300)
 PASSCODE_FAILURES_PER_MEETING = FailureLimit("passcode-meeting", limit=50, window=900)

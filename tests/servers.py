@@ -86,7 +86,9 @@ class DaphneServer:
     def collectstatic(self):
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT, env=self.environment, check=True,
+            cwd=ROOT,
+            env=self.environment,
+            check=True,
         )
 
     @property
@@ -103,7 +105,10 @@ class DaphneServer:
         self.process = subprocess.Popen(
             # The production command: daphne with the site's websocket size limit.
             [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.environment, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         if wait:
             self.wait_until_listening()
@@ -172,9 +177,21 @@ class RedisServer:
             pytest.fail("The scale-out tests need Redis: apt-get install redis-server (make test does it).")
         self.log = open(self.workdir / f"redis-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         try:
             self._wait_for_pong(timeout)
@@ -186,7 +203,9 @@ class RedisServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with code {self.process.returncode}; see {self.log.name}")
+                raise RuntimeError(
+                    f"redis-server exited with code {self.process.returncode}; see {self.log.name}"
+                )
             try:
                 if self.command("PING") == b"+PONG":
                     return

@@ -20,8 +20,12 @@ def manage(*args, **env):
     environment.update(env)
     environment = {key: value for key, value in environment.items() if value is not None}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -24,7 +24,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 expect.set_options(timeout=10_000)
 
 
-
 @pytest.fixture(scope="package")
 def daphne_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """One daphne process for the browser tests; each test still gets a flushed database."""

@@ -12,12 +12,28 @@ pytestmark = pytest.mark.browser
 def pages(alice, staff):
     meeting = services.meeting_create(host=alice, title="CSP check", join_before_host=True, passcode="1234")
     return {
-        "anonymous": ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
-                      f"/m/{meeting.code}/", "/m/no-such-meeting/"],
-        alice: ["/", "/meetings/schedule/", f"/meetings/{meeting.code}/", f"/m/{meeting.code}/",
-                "/accounts/profile/", "/accounts/2fa/"],
-        staff: ["/admin/", "/admin/meetings/meeting/", f"/admin/meetings/meeting/{meeting.pk}/change/",
-                "/admin/accounts/user/"],
+        "anonymous": [
+            "/",
+            "/accounts/login/",
+            "/accounts/signup/",
+            "/accounts/password/reset/",
+            f"/m/{meeting.code}/",
+            "/m/no-such-meeting/",
+        ],
+        alice: [
+            "/",
+            "/meetings/schedule/",
+            f"/meetings/{meeting.code}/",
+            f"/m/{meeting.code}/",
+            "/accounts/profile/",
+            "/accounts/2fa/",
+        ],
+        staff: [
+            "/admin/",
+            "/admin/meetings/meeting/",
+            f"/admin/meetings/meeting/{meeting.pk}/change/",
+            "/admin/accounts/user/",
+        ],
     }
 
 

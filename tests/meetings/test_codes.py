@@ -149,4 +149,6 @@ def test_personal_room_id_is_random_and_reveals_nothing_of_the_email(alice):
     room = services.personal_room_get_or_create(user=alice)
 
     assert "alice" not in room.code
-    assert re.fullmatch(r"[bcdfghjkmnpqrstvwxz]{3}-[bcdfghjkmnpqrstvwxz]{4}-[bcdfghjkmnpqrstvwxz]{3}", room.code)
+    assert re.fullmatch(
+        r"[bcdfghjkmnpqrstvwxz]{3}-[bcdfghjkmnpqrstvwxz]{4}-[bcdfghjkmnpqrstvwxz]{3}", room.code
+    )

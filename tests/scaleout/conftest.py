@@ -224,7 +224,9 @@ def client_process():
         url = socket_url(server, meeting.code, f"ticket={fresh_ticket(meeting, name)}")
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.scaleout.pinging_client", url, server.url],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         processes.append(process)
         first = json.loads(await asyncio.to_thread(process.stdout.readline) or "null")

@@ -16,7 +16,11 @@ from .conftest import socket_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
+CANDIDATE = {
+    "candidate": "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host",
+    "sdpMid": "0",
+    "sdpMLineIndex": 0,
+}
 
 
 async def test_a_2_mib_frame_is_refused_by_daphne_and_the_room_carries_on(daphne, join, meeting):
@@ -41,13 +45,21 @@ async def test_a_500_kb_sdp_is_refused_and_a_33_kb_one_gets_a_clear_error(daphne
     ann = await join(server, meeting, "Ann")
     sender = await join(server, meeting, "Sam")
 
-    await sender.send({"type": "signal", "to": ann.peer_id, "id": 1,
-                       "description": {"type": "offer", "sdp": "a" * (MAX_SDP_CHARS + 1000)}})
+    await sender.send(
+        {
+            "type": "signal",
+            "to": ann.peer_id,
+            "id": 1,
+            "description": {"type": "offer", "sdp": "a" * (MAX_SDP_CHARS + 1000)},
+        }
+    )
     error = await sender.expect("error")
     assert (error["code"], error["re"]) == ("too_large", 1)
     assert not ann.received("signal")
 
-    await sender.send({"type": "signal", "to": ann.peer_id, "description": {"type": "offer", "sdp": "a" * 500_000}})
+    await sender.send(
+        {"type": "signal", "to": ann.peer_id, "description": {"type": "offer", "sdp": "a" * 500_000}}
+    )
     await sender.wait_closed()
     assert sender.close_code in (1006, 1009)
     assert not ann.received("signal")
@@ -75,16 +87,36 @@ async def test_a_flooder_is_cut_off_while_two_others_negotiate_completely(daphne
 
     async def negotiate():
         """Ben offers to Ann, Ann answers, ten candidates each way; every message must arrive."""
-        await ben.send({"type": "signal", "to": ann.peer_id, "description": {"type": "offer", "sdp": "v=0 offer"}})
-        await ann.expect("signal", **{"from": ben.peer_id, "description": {"type": "offer", "sdp": "v=0 offer"}}, timeout=10)
-        await ann.send({"type": "signal", "to": ben.peer_id, "description": {"type": "answer", "sdp": "v=0 answer"}})
+        await ben.send(
+            {"type": "signal", "to": ann.peer_id, "description": {"type": "offer", "sdp": "v=0 offer"}}
+        )
+        await ann.expect(
+            "signal",
+            **{"from": ben.peer_id, "description": {"type": "offer", "sdp": "v=0 offer"}},
+            timeout=10,
+        )
+        await ann.send(
+            {"type": "signal", "to": ben.peer_id, "description": {"type": "answer", "sdp": "v=0 answer"}}
+        )
         for n in range(10):
-            await ann.send({"type": "signal", "to": ben.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}})
-            await ben.send({"type": "signal", "to": ann.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}})
-        await ben.expect("signal", **{"from": ann.peer_id, "description": {"type": "answer", "sdp": "v=0 answer"}}, timeout=10)
+            await ann.send(
+                {"type": "signal", "to": ben.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}}
+            )
+            await ben.send(
+                {"type": "signal", "to": ann.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}}
+            )
+        await ben.expect(
+            "signal",
+            **{"from": ann.peer_id, "description": {"type": "answer", "sdp": "v=0 answer"}},
+            timeout=10,
+        )
         for n in range(10):
-            await ben.expect("signal", **{"from": ann.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}}, timeout=10)
-            await ann.expect("signal", **{"from": ben.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}}, timeout=10)
+            await ben.expect(
+                "signal", **{"from": ann.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}}, timeout=10
+            )
+            await ann.expect(
+                "signal", **{"from": ben.peer_id, "candidate": {**CANDIDATE, "sdpMLineIndex": n}}, timeout=10
+            )
 
     started = time.monotonic()
     sent, _ = await asyncio.gather(flood(), negotiate())
@@ -96,7 +128,9 @@ async def test_a_flooder_is_cut_off_while_two_others_negotiate_completely(daphne
     print(f"flood: flooder sent {sent} messages before the cut; Ann and Ben negotiated in {negotiated:.2f}s")
 
 
-async def test_redis_stopped_for_ten_seconds_everyone_resumes_and_no_chat_is_lost(daphne, join, meeting, redis):
+async def test_redis_stopped_for_ten_seconds_everyone_resumes_and_no_chat_is_lost(
+    daphne, join, meeting, redis
+):
     first, second = daphne(2, SIGNALING_RESUME_GRACE="30", SIGNALING_IDLE_TIMEOUT="30")
     ann = await join(first, meeting, "Ann")
     ben = await join(second, meeting, "Ben")
@@ -118,8 +152,11 @@ async def test_redis_stopped_for_ten_seconds_everyone_resumes_and_no_chat_is_los
         """What the browser does: retry with its resume token until it is welcomed back."""
         while time.monotonic() - restarted < 20:
             try:
-                socket = await connect(socket_url(server, meeting.code, f"resume={client.welcome['resume_token']}"),
-                                       origin=server.url, open_timeout=3)
+                socket = await connect(
+                    socket_url(server, meeting.code, f"resume={client.welcome['resume_token']}"),
+                    origin=server.url,
+                    open_timeout=3,
+                )
                 welcome = json.loads(await asyncio.wait_for(socket.recv(), 3))
                 if welcome["type"] == "welcome":
                     return socket, welcome
@@ -129,7 +166,9 @@ async def test_redis_stopped_for_ten_seconds_everyone_resumes_and_no_chat_is_los
             await asyncio.sleep(0.5)
         raise AssertionError(f"{client.name} did not resume")
 
-    (ann_socket, ann_back), (ben_socket, ben_back) = await asyncio.gather(resume(first, ann), resume(second, ben))
+    (ann_socket, ann_back), (ben_socket, ben_back) = await asyncio.gather(
+        resume(first, ann), resume(second, ben)
+    )
     resumed_after = time.monotonic() - restarted
     assert ann_back["peer_id"] == ann.peer_id and ben_back["peer_id"] == ben.peer_id
     assert [p["peer_id"] for p in ann_back["peers"]] == [ben.peer_id]
@@ -156,4 +195,6 @@ async def test_redis_stopped_for_ten_seconds_everyone_resumes_and_no_chat_is_los
         await ben_socket.close()
     assert delivered
     assert (ann_back["peer_id"], ben_back["peer_id"]) == (ann.peer_id, ben.peer_id)
-    print(f"redis outage: sockets dropped with {sorted(dropped)}; both resumed {resumed_after:.2f}s after Redis returned")
+    print(
+        f"redis outage: sockets dropped with {sorted(dropped)}; both resumed {resumed_after:.2f}s after Redis returned"
+    )

@@ -29,7 +29,9 @@ async def test_participants_of_a_killed_server_are_marked_left_after_restart(dap
     server.restart()  # nobody comes back: only the restarted server itself can clean up
     restarted_after = time.monotonic() - killed_at
 
-    assert await poll(lambda: _nobody_joined(meeting), timeout=CLEANUP_WITHIN), await participant_rows(meeting)
+    assert await poll(lambda: _nobody_joined(meeting), timeout=CLEANUP_WITHIN), await participant_rows(
+        meeting
+    )
     cleaned_after = time.monotonic() - killed_at
     print(f"restart took {restarted_after:.1f}s; rows marked left {cleaned_after:.1f}s after SIGKILL")
     assert {status for _, _, status in await participant_rows(meeting)} == {Participant.Status.LEFT}

@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"}
 ANSWER = {"type": "answer", "sdp": "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\n"}
-CANDIDATE = {"candidate": "candidate:1 1 udp 2122252543 192.0.2.1 54400 typ host", "sdpMid": "0",
-             "sdpMLineIndex": 0}
+CANDIDATE = {
+    "candidate": "candidate:1 1 udp 2122252543 192.0.2.1 54400 typ host",
+    "sdpMid": "0",
+    "sdpMLineIndex": 0,
+}
 QUIET_FOR = 6.5  # longer than channels-redis's 5 s blocking read
 
 

@@ -6,7 +6,11 @@ from meetings.protocol import MAX_CANDIDATES_PER_DESCRIPTION, Close
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
+CANDIDATE = {
+    "candidate": "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host",
+    "sdpMid": "0",
+    "sdpMLineIndex": 0,
+}
 
 
 async def test_candidates_beyond_the_cap_are_refused_until_the_next_description(host, guest, settings):

@@ -153,10 +153,15 @@ async def test_an_answer_finds_a_sender_whose_peer_joined_has_not_arrived_yet(ho
     newcomer_channel = await layer.new_channel()
     host_channel = (await Participant.objects.aget(peer_id=host.peer_id)).channel_name
     offer = {"description": {"type": "offer", "sdp": "v=0 early"}}
-    await layer.send(host_channel, {"type": "meeting.signal", "from": "newcomer", "channel": newcomer_channel, "payload": offer})
+    await layer.send(
+        host_channel,
+        {"type": "meeting.signal", "from": "newcomer", "channel": newcomer_channel, "payload": offer},
+    )
     assert (await host.receive_type("signal"))["from"] == "newcomer"
 
-    await host.send({"type": "signal", "to": "newcomer", "description": {"type": "answer", "sdp": "v=0 answer"}})
+    await host.send(
+        {"type": "signal", "to": "newcomer", "description": {"type": "answer", "sdp": "v=0 answer"}}
+    )
 
     relayed = await asyncio.wait_for(layer.receive(newcomer_channel), 2)
     assert relayed["from"] == host.peer_id

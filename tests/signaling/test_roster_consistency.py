@@ -78,7 +78,10 @@ async def test_fifty_random_cycles_leave_every_roster_equal_to_the_database(conn
     await time_passes()
 
     in_database = {
-        peer_id async for peer_id in Participant.objects.joined().filter(meeting=meeting).values_list("peer_id", flat=True)
+        peer_id
+        async for peer_id in Participant.objects.joined()
+        .filter(meeting=meeting)
+        .values_list("peer_id", flat=True)
     }
     assert in_database == {seen.person.peer_id for seen in present}
     for seen in present:

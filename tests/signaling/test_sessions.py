@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _browser(user):
     client = Client()
     client.force_login(user)
-    cookie = (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode())
+    cookie = (
+        b"cookie",
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode(),
+    )
     return client, [cookie, ORIGIN]
 
 
@@ -65,13 +68,19 @@ async def test_joining_again_from_the_same_browser_retires_the_old_place(join, m
 
     assert (await first.receive_type("replaced"))["type"] == "replaced"
     assert await first.closed() == Close.REPLACED
-    assert (await host.receive_type("peer-left")) == {"type": "peer-left", "peer_id": first.peer_id, "reason": "replaced"}
+    assert (await host.receive_type("peer-left")) == {
+        "type": "peer-left",
+        "peer_id": first.peer_id,
+        "reason": "replaced",
+    }
     assert (await host.receive_type("peer-joined"))["peer"]["peer_id"] == second.peer_id
     assert await Participant.objects.filter(client_key="browser-1", status="joined").acount() == 1
 
 
 async def test_the_only_person_reloading_keeps_the_meeting_live_for_the_others(join, alice):
-    meeting = await sync_to_async(services.meeting_create)(host=alice, title="Review")  # guests wait for the host
+    meeting = await sync_to_async(services.meeting_create)(
+        host=alice, title="Review"
+    )  # guests wait for the host
     first = await join(meeting, "Alice", user=alice, client_key="alice-laptop")
 
     await join(meeting, "Alice", user=alice, client_key="alice-laptop")  # her page reloads
@@ -94,7 +103,9 @@ async def test_one_account_may_join_from_a_few_browsers_but_not_more(join, meeti
     assert await Participant.objects.filter(user=bob, status="joined").acount() == MAX_CONNECTIONS_PER_USER
 
 
-async def test_admitted_into_a_full_room_the_knocker_is_refused_and_leaves_the_waiting_list(join, meeting, alice):
+async def test_admitted_into_a_full_room_the_knocker_is_refused_and_leaves_the_waiting_list(
+    join, meeting, alice
+):
     meeting.waiting_room = True
     meeting.max_participants = 2
     await sync_to_async(meeting.save)()
@@ -103,7 +114,9 @@ async def test_admitted_into_a_full_room_the_knocker_is_refused_and_leaves_the_w
     await host.receive_type("knock")
     await join(meeting, "Fay", user=None, client_key="fay", expect="waiting")
     await host.receive_type("knock")
-    await sync_to_async(Participant.objects.filter(display_name="Fay").update)(status="joined")  # fills the room
+    await sync_to_async(Participant.objects.filter(display_name="Fay").update)(
+        status="joined"
+    )  # fills the room
 
     await host.send({"type": "admit", "peer": knocker.peer_id})
 

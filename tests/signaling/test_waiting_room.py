@@ -251,7 +251,9 @@ async def test_admission_into_a_full_room_is_refused(meeting, host, guest, newco
     assert await guest.nothing()
 
 
-async def test_an_admission_made_while_the_knockers_socket_was_down_lets_it_in_on_resume(connect, join, meeting, alice):
+async def test_an_admission_made_while_the_knockers_socket_was_down_lets_it_in_on_resume(
+    connect, join, meeting, alice
+):
     from meetings.models import Participant
 
     meeting.waiting_room = True

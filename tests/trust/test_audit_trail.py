@@ -15,15 +15,13 @@ from .conftest import connect
 pytestmark = pytest.mark.django_db
 
 
-
-
-
-
 def kinds(meeting):
     return list(meeting.events.values_list("kind", flat=True))
 
 
-def test_a_call_leaves_a_trail_of_who_joined_was_removed_and_who_ended_it(meeting, alice, django_capture_on_commit_callbacks):
+def test_a_call_leaves_a_trail_of_who_joined_was_removed_and_who_ended_it(
+    meeting, alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         host = connect(meeting, "Alice", user=alice)
         guest = connect(meeting, "Gus")
@@ -39,7 +37,9 @@ def test_a_call_leaves_a_trail_of_who_joined_was_removed_and_who_ended_it(meetin
     assert "Alice: ended the meeting" in descriptions
 
 
-def test_the_waiting_room_trail_records_knock_admission_and_denial(meeting, alice, django_capture_on_commit_callbacks):
+def test_the_waiting_room_trail_records_knock_admission_and_denial(
+    meeting, alice, django_capture_on_commit_callbacks
+):
     meeting.waiting_room = True
     meeting.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -52,7 +52,9 @@ def test_the_waiting_room_trail_records_knock_admission_and_denial(meeting, alic
     assert kinds(meeting)[-4:] == ["knocked", "knocked", "admitted", "denied"]
 
 
-def test_leaving_and_losing_the_connection_are_told_apart(meeting, settings, django_capture_on_commit_callbacks):
+def test_leaving_and_losing_the_connection_are_told_apart(
+    meeting, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         stayer = connect(meeting, "Sue")
         leaver = connect(meeting, "Leo")
@@ -80,7 +82,9 @@ def staff_client_and_user(client, staff):
     return client, staff
 
 
-def test_host_sees_the_trail_on_the_meeting_page_and_downloads_it(alice_client, meeting, django_capture_on_commit_callbacks):
+def test_host_sees_the_trail_on_the_meeting_page_and_downloads_it(
+    alice_client, meeting, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         connect(meeting, "<b>Mallory</b>")
 
@@ -104,7 +108,9 @@ def test_retention_deletes_old_chat_and_events_and_keeps_recent_ones(meeting, se
     long_ago = timezone.now() - timedelta(days=31)
     old_chat = ChatMessage.objects.create(meeting=meeting, sender_name="A", text="old", sent_at=long_ago)
     new_chat = ChatMessage.objects.create(meeting=meeting, sender_name="A", text="new")
-    old_event = MeetingEvent.objects.create(meeting=meeting, kind="joined", subject_name="A", created_at=long_ago)
+    old_event = MeetingEvent.objects.create(
+        meeting=meeting, kind="joined", subject_name="A", created_at=long_ago
+    )
     new_event = MeetingEvent.objects.create(meeting=meeting, kind="joined", subject_name="A")
 
     out = io.StringIO()
@@ -118,7 +124,9 @@ def test_retention_deletes_old_chat_and_events_and_keeps_recent_ones(meeting, se
 
 
 def test_retention_dry_run_deletes_nothing(meeting):
-    ChatMessage.objects.create(meeting=meeting, sender_name="A", text="old", sent_at=timezone.now() - timedelta(days=999))
+    ChatMessage.objects.create(
+        meeting=meeting, sender_name="A", text="old", sent_at=timezone.now() - timedelta(days=999)
+    )
     out = io.StringIO()
     call_command("prune_meeting_data", "--dry-run", "--days", "10", stdout=out)
     assert "Would delete 1 chat messages" in out.getvalue()

@@ -42,7 +42,9 @@ def test_a_guest_name_of_ten_thousand_characters_is_refused_with_a_clear_error(c
 
 def test_a_guest_name_with_html_is_shown_as_text_on_the_prejoin_page(client, alice):
     meeting = services.meeting_create(host=alice, title="Hostile", join_before_host=True)
-    client.post(reverse("meetings:join", args=[meeting.code]), {"display_name": "<img src=x onerror=alert(1)>"})
+    client.post(
+        reverse("meetings:join", args=[meeting.code]), {"display_name": "<img src=x onerror=alert(1)>"}
+    )
     page = client.get(reverse("meetings:join", args=[meeting.code])).content.decode()
     assert "<img src=x onerror" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

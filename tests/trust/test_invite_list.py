@@ -7,10 +7,6 @@ from .conftest import connect
 pytestmark = pytest.mark.django_db
 
 
-
-
-
-
 def test_an_invited_member_skips_the_waiting_room_and_others_knock(meeting, bob, charlie):
     Invitation.objects.create(meeting=meeting, email="bob@example.org")
 

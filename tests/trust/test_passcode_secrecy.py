@@ -19,7 +19,10 @@ def meeting(alice):
 
 
 def test_no_page_before_the_passcode_shows_it(client, meeting):
-    for url in [reverse("meetings:join", args=[meeting.code]), reverse("meetings:join_status", args=[meeting.code])]:
+    for url in [
+        reverse("meetings:join", args=[meeting.code]),
+        reverse("meetings:join_status", args=[meeting.code]),
+    ]:
         assert PASSCODE not in client.get(url).content.decode()
 
 
@@ -32,7 +35,9 @@ def test_the_prejoin_page_of_a_guest_who_proved_it_does_not_repeat_it(client, me
     assert PASSCODE not in page
 
 
-def test_neither_the_waiting_message_nor_the_welcome_after_admission_carries_it(meeting, alice, django_capture_on_commit_callbacks):
+def test_neither_the_waiting_message_nor_the_welcome_after_admission_carries_it(
+    meeting, alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         host = room.participant_connect(joiner=Joiner(meeting.code, "Alice", alice.id, "a"), channel_name="a")
         waiting = room.participant_connect(joiner=Joiner(meeting.code, "Gus", None, "g"), channel_name="g")
@@ -43,7 +48,9 @@ def test_neither_the_waiting_message_nor_the_welcome_after_admission_carries_it(
         assert PASSCODE not in repr(snapshot.meeting) + repr(snapshot.peers) + repr(snapshot.waiting)
 
 
-def test_the_invitation_email_carries_it_for_invitees(alice_client, meeting, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_invitation_email_carries_it_for_invitees(
+    alice_client, meeting, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(reverse("meetings:invite", args=[meeting.code]), {"emails": "guest@example.org"})
     assert PASSCODE in mailoutbox[0].body
