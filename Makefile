@@ -14,10 +14,12 @@ run: install migrate  ## Install, migrate and serve the site with daphne on $(AD
 
 test: install-test system-deps  ## Install everything the tests need, then run ruff and every test.
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
