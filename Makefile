@@ -40,11 +40,13 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
-# Browser tests need Debian's Chromium; the scale-out tests start their own redis-server.
+# Browser tests need Debian's Chromium; the scale-out tests start their own redis-server, the
+# readiness tests their own coturn.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v turnserver >/dev/null 2>&1 || missing="$$missing coturn"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then \
 	    echo "The tests need these Debian packages:$$missing. Install them with: apt-get install$$missing"; exit 1; \

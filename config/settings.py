@@ -4,6 +4,7 @@ Every variable is listed with its default in README.md. The defaults run the sit
 (SQLite, in-memory channel layer, console email); production sets the real parts.
 """
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -286,6 +287,26 @@ if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Operations -----------------------------------------------------------------------------------
+
+# /healthz and /readyz answer first of all (operations.middleware); django-prometheus's two
+# middlewares wrap everything else, so that each request's time and status is counted.
+INSTALLED_APPS += ["django_prometheus", "operations"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "operations.middleware.ProbeMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# /metrics answers a request with this bearer token, or from these addresses or networks (CIDR);
+# with neither set it answers nobody.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+try:
+    METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(entry, strict=False) for entry in METRICS_ALLOWED_IPS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from None
 
 # --- Logging --------------------------------------------------------------------------------------
 

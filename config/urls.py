@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("operations.urls")),
     path("", meeting_views.home, name="home"),
     path("", include("meetings.urls")),
 ]

@@ -20,7 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import channels as names
-from . import room
+from . import metrics, room
 from .codes import normalize_meeting_code
 from .protocol import (
     MAX_CANDIDATES_PER_DESCRIPTION,
@@ -109,6 +109,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
+        metrics.websocket_opened()
         ensure_sweeper()
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
         if "hold" in query:
@@ -136,6 +137,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
 
     async def _refuse(self, refusal):
+        metrics.websocket_refused(refusal.code)
         await self._leave_groups()
         await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
         await self.close(code=refusal.code, reason=refusal.reason[:100])
@@ -289,6 +291,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send_message(welcome)
 
     async def disconnect(self, code):
+        metrics.websocket_closed()
         _local_consumers.pop(self.channel_name, None)
         for task in (self.watchdog, self.hold_timer):
             if task:
@@ -416,6 +419,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # The sender's channel travels with the signal: a relayed offer can overtake the peer-joined
         # that introduces its sender (that goes through the layer), and the answer must find its way.
         event = {"type": names.SIGNAL, "from": self.peer_id, "channel": self.channel_name, "payload": payload}
+        metrics.signal_relayed()
         local = _local_consumers.get(channel)
         if local is not None:
             await local.meeting_signal(event)
