@@ -74,6 +74,8 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        # Granted by staff (admin action or a group) when HOSTING_REQUIRES_PERMISSION is on.
+        permissions = [("host_meetings", "Can host meetings")]
 
     def __str__(self):
         return self.email
@@ -83,6 +85,13 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.public_name
+
+    @property
+    def may_host(self):
+        """Whether this person may schedule, start and host meetings (accounts.policy.may_host)."""
+        from .policy import may_host
+
+        return may_host(self)
 
     @property
     def public_name(self):

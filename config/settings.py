@@ -288,6 +288,49 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Organisations: single sign-on, who may sign up, who may host -----------------------------------
+
+# Sign-up only for addresses at these domains (password and single sign-on alike); empty: any.
+SIGNUP_EMAIL_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("SIGNUP_EMAIL_DOMAINS")]
+# Off: new accounts come only from an organisation's provider (OIDC_PROVIDERS); passwords still log in.
+PASSWORD_SIGNUP = env_bool("PASSWORD_SIGNUP", True)
+# On: only staff and people given "Can host meetings" (admin action or a group) may schedule, start
+# and host meetings; everyone else may join.
+HOSTING_REQUIRES_PERMISSION = env_bool("HOSTING_REQUIRES_PERMISSION", False)
+
+ACCOUNT_FORMS = {"signup": "accounts.signup.SignupForm"}
+INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.signup.SocialSignupForm"}
+# A provider's *verified* address signs in to the account that has it and links the two; an
+# unverified claim never does (allauth checks email_verified). Provider tokens are not kept.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# OIDC_PROVIDERS: a JSON list of {"id", "name", "issuer", "client_id", "secret"} (README.md).
+OIDC_PROVIDERS = json.loads(env("OIDC_PROVIDERS", "[]"))
+try:
+    SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": provider["id"],
+                    "name": provider["name"],
+                    "client_id": provider["client_id"],
+                    "secret": provider.get("secret", ""),
+                    "settings": {"server_url": provider["issuer"]},
+                }
+                for provider in OIDC_PROVIDERS
+            ],
+        }
+    }
+except (KeyError, TypeError) as error:
+    raise ImproperlyConfigured(
+        f"OIDC_PROVIDERS: each provider needs id, name, issuer, client_id and secret ({error!r} is missing)."
+    ) from None
+
 # --- Operations -----------------------------------------------------------------------------------
 
 # /healthz and /readyz answer first of all (operations.middleware); django-prometheus's two

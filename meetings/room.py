@@ -96,7 +96,7 @@ def _user(user_id):
 
 def _role_for(meeting, joiner):
     if joiner.user_id is not None:
-        if joiner.user_id == meeting.host_id:
+        if joiner.user_id == meeting.host_id and meeting.host.may_host:
             return Role.HOST
         was_cohost = meeting.participants.filter(user_id=joiner.user_id, role=Role.COHOST).exists()
         if was_cohost:

@@ -42,6 +42,12 @@ def _get_meeting_for_host(request, code):
     return meeting
 
 
+def _require_hosting(request):
+    """403 unless the signed-in person may host (accounts.policy.may_host)."""
+    if not request.user.may_host:
+        raise PermissionDenied("Your account may join meetings but not host them. Ask the site's staff.")
+
+
 def _join_url(request, meeting, *, with_passcode=False):
     url = request.build_absolute_uri(meeting.get_join_url())
     if with_passcode and meeting.passcode:
@@ -83,7 +89,8 @@ def _dashboard_context(user):
             {"starts_at": start, "meeting": meeting} for start, meeting in upcoming[:UPCOMING_LIMIT]
         ],
         "past": past,
-        "personal_room": services.personal_room_get_or_create(user=user),
+        # Made on first use, and only for someone who may host it.
+        "personal_room": services.personal_room_get_or_create(user=user) if user.may_host else None,
         "join_form": JoinCodeForm(),
     }
 
@@ -91,6 +98,7 @@ def _dashboard_context(user):
 @login_required
 @require_POST
 def meeting_new(request):
+    _require_hosting(request)
     meeting = services.meeting_create_instant(host=request.user)
     return redirect("meetings:join", code=meeting.code)
 
@@ -108,6 +116,7 @@ def join_by_code(request):
 
 @login_required
 def meeting_schedule(request):
+    _require_hosting(request)
     form = MeetingForm(request.POST or None, host=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = services.meeting_create(host=request.user, **form.meeting_fields())
@@ -139,6 +148,7 @@ def meeting_detail(request, code):
 @login_required
 def meeting_edit(request, code):
     meeting = _get_meeting_for_host(request, code)
+    _require_hosting(request)
     if not meeting.is_open:
         messages.error(
             request, f"This meeting is {meeting.get_state_display().lower()}; it cannot be edited."
@@ -270,6 +280,8 @@ def join(request, code):
     if gate is not None:
         return gate
     is_host = request.user.is_authenticated and request.user.id == meeting.host_id
+    if is_host:
+        _require_hosting(request)
     context = {
         "meeting": meeting,
         "display_name": display_name,
@@ -326,6 +338,8 @@ def _join_gates(request, meeting, *, forms=True):
 def join_ticket(request, code):
     """The pre-join page's "Join": a signed, one-use ticket for the signaling websocket."""
     meeting = _get_meeting(code)
+    if request.user.is_authenticated and request.user.id == meeting.host_id:
+        _require_hosting(request)
     gate, display_name = _join_gates(request, meeting, forms=False)
     if gate is not None:
         # The person must go through a page first (passcode, name, waiting for the host...).
