@@ -43,10 +43,16 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
+
         response = self.get_response(request)
         connect = f"connect-src 'self' {self._websocket_origin(request)}"
+        # "Sign in with ..." posts to us and is redirected to the provider: browsers hold that
+        # redirect to form-action too, so the providers' origins are listed (OIDC_PROVIDERS).
+        form_action = " ".join(["form-action 'self'", *settings.SIGN_IN_PROVIDER_ORIGINS])
+        policy = CONTENT_SECURITY_POLICY.replace("connect-src 'self'", connect)
         response.headers.setdefault(
-            "Content-Security-Policy", CONTENT_SECURITY_POLICY.replace("connect-src 'self'", connect)
+            "Content-Security-Policy", policy.replace("form-action 'self'", form_action)
         )
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

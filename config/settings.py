@@ -8,6 +8,7 @@ import ipaddress
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -326,10 +327,16 @@ try:
             ],
         }
     }
-except (KeyError, TypeError) as error:
+except KeyError as error:
     raise ImproperlyConfigured(
-        f"OIDC_PROVIDERS: each provider needs id, name, issuer, client_id and secret ({error!r} is missing)."
+        f"OIDC_PROVIDERS: each provider needs id, name, issuer and client_id ({error} is missing)."
     ) from None
+except TypeError:
+    raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of objects (README.md).") from None
+# Where "Sign in with ..." sends the browser: allowed by the Content-Security-Policy's form-action.
+SIGN_IN_PROVIDER_ORIGINS = sorted(
+    {"{0.scheme}://{0.netloc}".format(urlsplit(provider["issuer"])) for provider in OIDC_PROVIDERS}
+)
 
 # --- Operations -----------------------------------------------------------------------------------
 
