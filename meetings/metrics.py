@@ -1,7 +1,7 @@
 """What the signaling server counts as it runs, for the Prometheus endpoint (operations.views).
 
 The consumer calls these one-liners; they only touch in-process counters, never the database. The
-figures are per server process: Prometheus scrapes each process, or sums them (docs/operations.md).
+figures are per server process: Prometheus scrapes each process and sums them (README.md, "Monitoring").
 """
 
 from prometheus_client import Counter, Gauge
