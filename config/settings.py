@@ -340,12 +340,12 @@ SIGN_IN_PROVIDER_ORIGINS = sorted(
 
 # --- Operations -----------------------------------------------------------------------------------
 
-# /healthz and /readyz answer first of all (operations.middleware); django-prometheus's two
+# /healthz, /readyz and /metrics answer first of all (operations.middleware); django-prometheus's two
 # middlewares wrap everything else, so that each request's time and status is counted.
 INSTALLED_APPS += ["django_prometheus", "operations"]
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "operations.middleware.ProbeMiddleware",
+    "operations.middleware.OperatorEndpointsMiddleware",
     *MIDDLEWARE,
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]

@@ -1,20 +1,21 @@
-from .views import healthz, readyz
+from .views import healthz, metrics, readyz
 
-PROBES = {"/healthz": healthz, "/readyz": readyz}
+ENDPOINTS = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics}
 
 
-class ProbeMiddleware:
-    """Answers /healthz and /readyz before anything else runs.
+class OperatorEndpointsMiddleware:
+    """Answers /healthz, /readyz and /metrics before anything else runs.
 
-    Load balancers and systemd probe over plain HTTP, often with an address for a Host header: ahead
-    of SecurityMiddleware and the host check, a probe is neither redirected to HTTPS nor refused.
+    Load balancers, systemd and Prometheus reach daphne directly over plain HTTP, often with an
+    address for a Host header: ahead of SecurityMiddleware and the host check, they are neither
+    redirected to HTTPS nor refused. /metrics guards itself (METRICS_TOKEN, METRICS_ALLOWED_IPS).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        probe = PROBES.get(request.path_info)
-        if probe is not None and request.method in ("GET", "HEAD"):
-            return probe(request)
+        endpoint = ENDPOINTS.get(request.path_info)
+        if endpoint is not None and request.method in ("GET", "HEAD"):
+            return endpoint(request)
         return self.get_response(request)

@@ -4,7 +4,7 @@ from . import views
 
 app_name = "operations"
 
+# /healthz, /readyz and /metrics are answered by operations.middleware, ahead of the URL map.
 urlpatterns = [
-    path("metrics", views.metrics, name="metrics"),
     path("operations/usage/", views.usage, name="usage"),
 ]

@@ -2,7 +2,6 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from .access import metrics_access
@@ -23,7 +22,6 @@ def readyz(request):
     )
 
 
-@require_GET
 @never_cache
 def metrics(request):
     """Prometheus text exposition: django-prometheus's request metrics, our counters and gauges."""
