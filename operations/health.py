@@ -69,13 +69,19 @@ def check_channel_layer():
         raise RuntimeError("no channel layer configured")
 
     async def round_trip():
-        channel = await layer.new_channel("readyz.")
+        channel = await layer.new_channel("readyz")
         await layer.send(channel, {"type": "readyz.ping"})
-        message = await asyncio.wait_for(layer.receive(channel), CHECK_TIMEOUT)
+        message = await layer.receive(channel)
         if message.get("type") != "readyz.ping":
             raise RuntimeError("the channel layer returned a different message")
 
-    async_to_sync(round_trip)()
+    async def within_time():
+        try:
+            await asyncio.wait_for(round_trip(), CHECK_TIMEOUT)
+        except TimeoutError:
+            raise TimeoutError(f"no answer within {CHECK_TIMEOUT:g} s") from None
+
+    async_to_sync(within_time)()
     return type(layer).__name__
 
 

@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 
 from operations.health import stun_binding
 from tests.processes import free_port, stop_process
+from tests.servers import RedisServer
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,28 @@ def test_readyz_reports_turn_up_then_down_with_503(client, settings, coturn):
     assert body["checks"]["turn"]["ok"] is False
     assert f"127.0.0.1:{port}" in body["checks"]["turn"]["detail"]
     assert body["checks"]["database"]["ok"] is True
+
+
+@pytest.fixture
+def redis_layer(settings, tmp_path):
+    """The channel layer on a throwaway redis-server, as with REDIS_URL."""
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [server.url]}}
+    }
+    yield server
+    server.stop()
+
+
+def test_readyz_reports_a_redis_channel_layer_up_then_down_with_503(client, redis_layer):
+    up = client.get("/readyz")
+    assert up.status_code == 200
+    assert up.json()["checks"]["channel_layer"]["detail"] == "RedisChannelLayer"
+
+    redis_layer.stop()
+    down = client.get("/readyz")
+
+    assert down.status_code == 503
+    assert down.json()["checks"]["channel_layer"]["ok"] is False
+    assert down.json()["checks"]["database"]["ok"] is True
