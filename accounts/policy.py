@@ -2,6 +2,7 @@
 templates and the signaling room alike."""
 
 from django.conf import settings
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 HOST_PERMISSION = "accounts.host_meetings"
 
@@ -32,3 +33,23 @@ def may_host(user):
     if not settings.HOSTING_REQUIRES_PERMISSION:
         return True
     return user.is_staff or user.has_perm(HOST_PERMISSION)
+
+
+def may_host_expression():
+    """may_host as a database expression over users, for lists that show it for many at once."""
+    if not settings.HOSTING_REQUIRES_PERMISSION:
+        return ExpressionWrapper(Q(is_active=True), output_field=BooleanField())
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user_model = get_user_model()
+    app_label, codename = HOST_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    direct = user_model.user_permissions.through.objects.filter(
+        user=OuterRef("pk"), permission__in=permission
+    )
+    by_group = user_model.groups.through.objects.filter(
+        user=OuterRef("pk"), group__permissions__in=permission
+    )
+    allowed = Q(is_staff=True) | Q(is_superuser=True) | Exists(direct) | Exists(by_group)
+    return ExpressionWrapper(Q(is_active=True) & allowed, output_field=BooleanField())

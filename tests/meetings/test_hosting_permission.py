@@ -105,3 +105,24 @@ def test_without_the_setting_everyone_may_host(client, settings, bob):
     client.force_login(bob)
 
     assert client.post(reverse("meetings:new")).status_code == 302
+
+
+def test_the_admin_list_shows_who_may_host_in_a_fixed_number_of_queries(
+    client, staff, bob, user_factory, django_assert_max_num_queries
+):
+    teachers = Group.objects.create(name="Teachers")
+    teachers.permissions.add(host_permission())
+    teacher = user_factory("teacher@example.org")
+    teacher.groups.add(teachers)
+    direct = user_factory("direct@example.org")
+    direct.user_permissions.add(host_permission())
+    for n in range(10):
+        user_factory(f"pupil{n}@example.org")
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:accounts_user_changelist"))
+
+    hosts = {user.email for user in response.context["cl"].result_list if user.hosts}
+    assert hosts == {"staff@example.org", "teacher@example.org", "direct@example.org"}
+    assert hosts == {user.email for user in response.context["cl"].result_list if user.may_host}
