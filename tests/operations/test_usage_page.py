@@ -37,7 +37,8 @@ def week_of_meetings(alice, bob):
 
 
 def test_daily_figures_count_meetings_minutes_and_peak_people(week_of_meetings):
-    days = daily_figures(days=7, now=NOW)
+    with timezone.override("UTC"):
+        days = daily_figures(days=7, now=NOW)
 
     assert [day.day for day in days] == [NOW.date() - datetime.timedelta(days=n) for n in range(6, -1, -1)]
     today, yesterday, before = days[-1], days[-2], days[-3]
@@ -78,3 +79,11 @@ def test_members_who_are_not_staff_cannot_see_the_usage_page(alice_client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"] or "/accounts/login/" in response["Location"]
+
+
+def test_days_are_the_viewers_own(week_of_meetings):
+    """23:30-00:30 UTC is 00:30-01:30 in Paris: all of it on one day there."""
+    with timezone.override("Europe/Paris"):
+        days = daily_figures(days=7, now=NOW)
+
+    assert (days[-3].minutes, days[-2].minutes) == (0, 195)
