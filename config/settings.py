@@ -358,6 +358,21 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from None
 
+# --- Scheduling -----------------------------------------------------------------------------------
+
+# The site's address as people reach it, for links in mails sent without a request (reminders).
+SITE_URL = env("SITE_URL").rstrip("/") or (
+    "http://localhost:8000"
+    if DEBUG or not ALLOWED_HOSTS
+    else f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
+)
+REMINDERS = {
+    # Each daphne process sends due reminders every INTERVAL seconds; turn it off where only
+    # `manage.py send_reminders` (cron, a systemd timer) should send. Several senders never send twice.
+    "IN_SERVER": env_bool("REMINDERS_IN_SERVER", True),
+    "INTERVAL": env_int("REMINDERS_INTERVAL", 30),
+}
+
 # --- Logging --------------------------------------------------------------------------------------
 
 LOGGING = {

@@ -1,24 +1,67 @@
-"""Mails about a meeting: invitations (with the calendar file), updates and cancellations."""
+"""Mails about a meeting: invitations (with the calendar file), changes, cancellations, reminders.
+
+Each mail is written for its recipient: times in their own zone when they have an account (the
+meeting's zone otherwise), with the zone named, and RSVP links signed for their address.
+"""
+
+import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
-from .calendar import meeting_calendar
+from accounts.models import User
+
+from . import links
+from .calendar import meeting_calendar, occurrence_calendar
+from .models import Rsvp
 
 
-def _send(meeting, address, *, subject, template, join_url, method):
-    context = {"meeting": meeting, "join_url": join_url, "SITE_NAME": settings.SITE_NAME}
+def recipient_zone(address, meeting):
+    """The zone a recipient reads times in: their account's, else the meeting's."""
+    zone = User.objects.filter(email=address.lower()).values_list("time_zone", flat=True).first()
+    return zone or meeting.time_zone
+
+
+def _site_root(join_url):
+    parts = urlsplit(join_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def rsvp_links(meeting, address, join_url, recurrence_id=None):
+    """{"yes": url, "maybe": url, "no": url}: one click each, no login."""
+    token = links.rsvp_token(meeting, address, recurrence_id)
+    root = _site_root(join_url)
+    return {answer: root + reverse("meetings:rsvp", args=[token, answer]) for answer in Rsvp.Answer.values}
+
+
+def _send(meeting, address, *, subject, template, join_url, ics=None, method=None, **context):
+    context = {
+        "meeting": meeting,
+        "join_url": join_url,
+        "SITE_NAME": settings.SITE_NAME,
+        "zone": recipient_zone(address, meeting),
+        **context,
+    }
     message = EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}",
         body=render_to_string(template, context),
         to=[address],
         reply_to=[meeting.host.email],
     )
-    ics = meeting_calendar(meeting, join_url=join_url, method=method, attendees=[address])
-    # No charset here: the mail library adds it, and a second one makes the header ambiguous.
-    message.attach("invite.ics", ics, f"text/calendar; method={method}")
+    if ics is not None:
+        # No charset here: the mail library adds it, and a second one makes the header ambiguous.
+        message.attach("invite.ics", ics, f"text/calendar; method={method}")
     message.send()
+
+
+def _meeting_ics(meeting, address, join_url, method):
+    """A personal room has no time, so its mails carry no calendar file."""
+    if meeting.starts_at is None:
+        return None
+    return meeting_calendar(meeting, join_url=join_url, method=method, attendees=[address])
 
 
 def send_invitations(meeting, addresses, join_url):
@@ -35,7 +78,9 @@ def send_invitations(meeting, addresses, join_url):
             subject=subject,
             template="meetings/email/invitation.txt",
             join_url=join_url,
+            ics=_meeting_ics(meeting, address, join_url, "REQUEST"),
             method="REQUEST",
+            rsvp=rsvp_links(meeting, address, join_url) if meeting.starts_at else None,
         )
 
 
@@ -47,5 +92,75 @@ def send_cancellation(meeting, join_url):
             subject=f"Cancelled: {meeting.title}",
             template="meetings/email/cancellation.txt",
             join_url=join_url,
+            ics=_meeting_ics(meeting, address, join_url, "CANCEL"),
             method="CANCEL",
         )
+
+
+def send_occurrence_change(meeting, change, join_url):
+    """Tell invitees of one cancelled or moved occurrence, and of nothing else."""
+    occurrence = change.occurrence(meeting)
+    verb = "Cancelled" if change.cancelled else "Moved"
+    for address in meeting.invitations.values_list("email", flat=True):
+        _send(
+            meeting,
+            address,
+            subject=f"{verb}: {meeting.title}",
+            template="meetings/email/occurrence_changed.txt",
+            join_url=join_url,
+            ics=occurrence_calendar(meeting, change, join_url=join_url, attendees=[address]),
+            method="CANCEL" if change.cancelled else "REQUEST",
+            change=change,
+            occurrence=occurrence,
+            rsvp=None if change.cancelled else rsvp_links(meeting, address, join_url, change.recurrence_id),
+        )
+
+
+def send_series_split(old, new, *, old_join_url, new_join_url, split_at):
+    """ "This and following": the old series now ends before split_at, the new one takes over. Each
+    invitee gets one mail with both calendar files, so their calendar shows the change whole."""
+    for address in new.invitations.values_list("email", flat=True):
+        message_context = {
+            "old": old,
+            "split_at": split_at,
+            "rsvp": rsvp_links(new, address, new_join_url),
+        }
+        context = {
+            "meeting": new,
+            "join_url": new_join_url,
+            "SITE_NAME": settings.SITE_NAME,
+            "zone": recipient_zone(address, new),
+            **message_context,
+        }
+        message = EmailMultiAlternatives(
+            subject=f"[{settings.SITE_NAME}] Changed from {split_at.astimezone(new.zone):%d %b} on: {new.title}",
+            body=render_to_string("meetings/email/series_split.txt", context),
+            to=[address],
+            reply_to=[new.host.email],
+        )
+        message.attach(
+            "invite.ics",
+            meeting_calendar(new, join_url=new_join_url, method="REQUEST", attendees=[address]),
+            "text/calendar; method=REQUEST",
+        )
+        message.attach(
+            "earlier.ics",
+            meeting_calendar(old, join_url=old_join_url, method="REQUEST", attendees=[address]),
+            "text/calendar; method=REQUEST",
+        )
+        message.send()
+
+
+def send_reminder(meeting, occurrence, address, join_url, *, is_host):
+    zone = recipient_zone(address, meeting)
+    local = occurrence.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
+    _send(
+        meeting,
+        address,
+        subject=f"Reminder: {meeting.title} at {local:%H:%M} ({zone})",
+        template="meetings/email/reminder.txt",
+        join_url=join_url,
+        occurrence=occurrence,
+        is_host=is_host,
+        rsvp=None if is_host else rsvp_links(meeting, address, join_url, occurrence.recurrence_id),
+    )

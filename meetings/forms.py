@@ -60,6 +60,8 @@ class MeetingForm(forms.ModelForm):
             "mute_on_entry",
             "max_participants",
             "allowed_domains",
+            "reminder_minutes",
+            "open_minutes_before",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
@@ -68,10 +70,30 @@ class MeetingForm(forms.ModelForm):
             "every extra person costs each one upload bandwidth.",
         }
 
+    # A personal room has no time: it is always open, and its link never changes.
+    PERSONAL_ROOM_HIDDEN = [
+        "date",
+        "time",
+        "duration_minutes",
+        "custom_code",
+        "recurrence",
+        "recurrence_until",
+        "recurrence_count",
+        "reminder_minutes",
+        "open_minutes_before",
+    ]
+
     def __init__(self, *args, host, **kwargs):
         self.host = host
         super().__init__(*args, **kwargs)
         self.zone_name = self.instance.time_zone if self.instance.pk else host.time_zone
+        self.is_personal_room = self.instance.is_personal_room
+        for name in ("reminder_minutes", "open_minutes_before"):
+            self.fields[name].required = False  # left out: the model's default
+        if self.is_personal_room:
+            for name in self.PERSONAL_ROOM_HIDDEN:
+                del self.fields[name]
+            return
         self.fields["title"].widget.attrs["placeholder"] = "Weekly team sync"
         if self.instance.pk:
             if self.instance.starts_at:
@@ -104,6 +126,14 @@ class MeetingForm(forms.ModelForm):
             raise forms.ValidationError("Not a domain: %(list)s", params={"list": ", ".join(bad)})
         return ", ".join(dict.fromkeys(domains))
 
+    def clean_reminder_minutes(self):
+        value = self.cleaned_data.get("reminder_minutes")
+        return Meeting._meta.get_field("reminder_minutes").default if value in (None, "") else value
+
+    def clean_open_minutes_before(self):
+        value = self.cleaned_data.get("open_minutes_before")
+        return Meeting._meta.get_field("open_minutes_before").default if value in (None, "") else value
+
     def clean_passcode(self):
         passcode = self.cleaned_data.get("passcode", "").strip()
         if passcode and not PASSCODE_RE.fullmatch(passcode):
@@ -112,6 +142,8 @@ class MeetingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.is_personal_room:
+            return cleaned
         day, at = cleaned.get("date"), cleaned.get("time")
         if day and at:
             starts_at = aware(day, at, self.zone_name)
@@ -136,7 +168,9 @@ class MeetingForm(forms.ModelForm):
 
     def meeting_fields(self):
         """The model fields to create or update the meeting with."""
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        if self.is_personal_room:
+            return data
         starts_at = self.cleaned_data["starts_at"]
         data["starts_at"] = starts_at
         data["duration"] = timedelta(minutes=self.cleaned_data["duration_minutes"])
@@ -150,6 +184,37 @@ class MeetingForm(forms.ModelForm):
         if self.cleaned_data.get("custom_code"):
             data["code"] = self.cleaned_data["custom_code"]
         return data
+
+
+class OccurrenceMoveForm(forms.Form):
+    """Another day or time for one occurrence, as wall-clock values in the meeting's zone."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    duration_minutes = forms.IntegerField(label="Duration (minutes)", min_value=5, max_value=24 * 60)
+
+    def __init__(self, *args, meeting, occurrence, **kwargs):
+        self.meeting = meeting
+        local = occurrence.starts_at.astimezone(meeting.zone)
+        kwargs.setdefault(
+            "initial",
+            {
+                "date": local.date(),
+                "time": local.time().replace(second=0, microsecond=0),
+                "duration_minutes": int(occurrence.duration.total_seconds() // 60),
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            cleaned["starts_at"] = aware(cleaned["date"], cleaned["time"], self.meeting.time_zone)
+            if cleaned["starts_at"] <= timezone.now():
+                self.add_error("time", "Move it to a time in the future.")
+        if cleaned.get("duration_minutes"):
+            cleaned["duration"] = timedelta(minutes=cleaned["duration_minutes"])
+        return cleaned
 
 
 class InviteForm(forms.Form):

@@ -1,7 +1,8 @@
 import secrets
 import uuid
 import zoneinfo
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from dateutil import rrule
 from django.conf import settings
@@ -19,6 +20,48 @@ from .codes import random_meeting_code
 # past about 8 people a typical home connection saturates (docs/architecture.md).
 DEFAULT_MAX_PARTICIPANTS = 8
 MAX_PARTICIPANTS_LIMIT = 12
+
+
+# Minutes before each occurrence: when the reminder goes out, and when the room opens to guests.
+MINUTES_BEFORE_CHOICES = [
+    (0, "At the start"),
+    (5, "5 minutes before"),
+    (10, "10 minutes before"),
+    (15, "15 minutes before"),
+    (30, "30 minutes before"),
+    (60, "1 hour before"),
+]
+REMINDER_CHOICES = [(0, "No reminder"), *MINUTES_BEFORE_CHOICES[1:]]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a meeting. recurrence_id is the start its rule gives (RFC 5545 RECURRENCE-ID),
+    which names it for good; starts_at differs when the host moved it."""
+
+    recurrence_id: datetime
+    starts_at: datetime
+    duration: timedelta
+    moved: bool = False
+    cancelled: bool = False
+
+    @property
+    def ends_at(self):
+        return self.starts_at + self.duration
+
+    @property
+    def key(self):
+        """The occurrence's name in URLs and tokens: its RECURRENCE-ID in UTC."""
+        return occurrence_key(self.recurrence_id)
+
+
+def occurrence_key(recurrence_id):
+    return recurrence_id.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_occurrence_key(key):
+    """The RECURRENCE-ID an occurrence key names; ValueError for anything else."""
+    return datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
 def new_peer_id():
@@ -77,6 +120,21 @@ class Meeting(models.Model):
         validators=[MinValueValidator(2), MaxValueValidator(MAX_PARTICIPANTS_LIMIT)],
     )
     is_personal_room = models.BooleanField(default=False)
+    reminder_minutes = models.PositiveSmallIntegerField(
+        "reminder",
+        choices=REMINDER_CHOICES,
+        default=10,
+        help_text="An email (and a notice on the site) to the host and to invitees who did not decline.",
+    )
+    open_minutes_before = models.PositiveSmallIntegerField(
+        "room opens",
+        choices=MINUTES_BEFORE_CHOICES,
+        default=10,
+        help_text="Before this, guests see a countdown; the host can always enter.",
+    )
+    live_occurrence = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="RECURRENCE-ID of the occurrence held now (or last)."
+    )
     locked = models.BooleanField(default=False)
     allowed_domains = models.CharField(
         "allowed email domains",
@@ -148,7 +206,12 @@ class Meeting(models.Model):
         return self.starts_at + self.duration if self.starts_at else None
 
     def occurrences(self, after=None, before=None, limit=50):
-        """Start times (aware, UTC) of this meeting's occurrences that overlap [after, before).
+        """Start times (aware, UTC) of this meeting's occurrences that overlap [after, before)."""
+        return [o.starts_at for o in self.occurrence_list(after=after, before=before, limit=limit)]
+
+    def occurrence_list(self, after=None, before=None, limit=50, *, include_cancelled=False):
+        """The Occurrences that overlap [after, before), in start order, with the host's single
+        changes applied: a cancelled one is left out (unless asked for), a moved one is at its new time.
 
         Recurrence is expanded in the meeting's own time zone so a weekly 10:00 stays 10:00 local
         across a daylight-saving change, as RFC 5545 requires for a DTSTART with a TZID.
@@ -156,23 +219,82 @@ class Meeting(models.Model):
         if self.starts_at is None:
             return []
         after = after or timezone.now()
+        changes = {c.recurrence_id: c for c in self._occurrence_changes()}
+
+        def overlaps(occurrence):
+            return occurrence.ends_at > after and (before is None or occurrence.starts_at < before)
+
+        found = [
+            Occurrence(start, start, self.duration)
+            for start in self._rule_starts(after, before, limit + len(changes))
+            if start not in changes
+        ]
+        # A moved occurrence may have come into the range from outside it, or left it.
+        found += [c.occurrence(self) for c in changes.values() if include_cancelled or not c.cancelled]
+        found = sorted((o for o in found if overlaps(o)), key=lambda o: (o.starts_at, o.recurrence_id))
+        return found[:limit]
+
+    def _occurrence_changes(self):
+        if self.pk is None or not self.rrule:
+            return []
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "occurrence_changes" in cache:
+            return list(cache["occurrence_changes"])
+        return list(self.occurrence_changes.all())
+
+    def _rule_starts(self, after, before, limit):
+        """The rule's own starts (UTC) of occurrences that may overlap [after, before)."""
         if not self.rrule:
-            return (
-                [self.starts_at]
-                if self.starts_at + self.duration > after and (before is None or self.starts_at < before)
-                else []
-            )
-        rule = self._local_rule()
+            return [self.starts_at]
         found = []
-        for local in rule.xafter(after - self.duration, inc=False):
-            start = local.astimezone(zoneinfo.ZoneInfo("UTC"))
-            if before is not None and start >= before:
+        for local in self._local_rule().xafter(after - self.duration, inc=False):
+            start = local.astimezone(UTC)
+            if (before is not None and start >= before) or len(found) >= limit:
                 break
-            if start + self.duration > after:
-                found.append(start)
-            if len(found) >= limit:
-                break
+            found.append(start)
         return found
+
+    def is_rule_start(self, when):
+        """True if the rule (or a one-off meeting's start) gives an occurrence at this instant."""
+        if self.starts_at is None:
+            return False
+        if not self.rrule:
+            return when == self.starts_at
+        local = when.astimezone(self.zone)
+        return any(start == local for start in self._local_rule().between(local, local, inc=True))
+
+    def occurrence(self, recurrence_id, *, include_cancelled=True):
+        """The occurrence this RECURRENCE-ID names, or None if the meeting has no such occurrence."""
+        if not self.is_rule_start(recurrence_id):
+            return None
+        change = next((c for c in self._occurrence_changes() if c.recurrence_id == recurrence_id), None)
+        if change is None:
+            return Occurrence(recurrence_id, recurrence_id, self.duration)
+        return change.occurrence(self) if include_cancelled or not change.cancelled else None
+
+    def occurrence_for_entry(self, now=None):
+        """The occurrence someone entering now takes part in: the one under way or the next one."""
+        upcoming = self.occurrence_list(after=now or timezone.now(), limit=1)
+        return upcoming[0] if upcoming else None
+
+    def opens_at(self, now=None):
+        """When guests may enter for the coming occurrence; None when there is no window to wait for
+        (a personal room, an instant meeting, a series that is over)."""
+        if self.is_personal_room or self.starts_at is None:
+            return None
+        occurrence = self.occurrence_for_entry(now)
+        if occurrence is None:
+            return None
+        return occurrence.starts_at - timedelta(minutes=self.open_minutes_before)
+
+    def is_before_window(self, now=None):
+        """True while guests must wait for the room to open. A live meeting is open: the host let
+        people in early by starting it."""
+        now = now or timezone.now()
+        if self.state == self.State.LIVE:
+            return False
+        opens = self.opens_at(now)
+        return opens is not None and now < opens
 
     @property
     def has_invite_list(self):
@@ -212,6 +334,109 @@ class Meeting(models.Model):
         """The RRULE anchored on the start in the meeting's zone: each occurrence keeps the local
         wall-clock time, and the UNTIL (UTC in the RRULE) is compared as the instant it is."""
         return rrule.rrulestr(self.rrule, dtstart=self.starts_at.astimezone(self.zone))
+
+
+class OccurrenceChange(models.Model):
+    """One occurrence of a series that differs from its rule: cancelled (EXDATE) or moved
+    (a RECURRENCE-ID override). `sequence` is the SEQUENCE its calendar entry carries."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="occurrence_changes")
+    recurrence_id = models.DateTimeField(help_text="The start the rule gives this occurrence.")
+    cancelled = models.BooleanField(default=False)
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="The new start, if moved.")
+    duration = models.DurationField(null=True, blank=True, help_text="The new length, if changed.")
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["recurrence_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recurrence_id"], name="meetings_occurrence_change_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting.code} {occurrence_key(self.recurrence_id)}"
+
+    def occurrence(self, meeting):
+        return Occurrence(
+            self.recurrence_id,
+            self.starts_at or self.recurrence_id,
+            self.duration or meeting.duration,
+            moved=self.starts_at is not None and self.starts_at != self.recurrence_id,
+            cancelled=self.cancelled,
+        )
+
+
+class Rsvp(models.Model):
+    """An invitee's answer, for one occurrence or (recurrence_id empty) for the whole series."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        MAYBE = "maybe", "Maybe"
+        NO = "no", "No"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    email = models.EmailField()
+    recurrence_id = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=8, choices=Answer.choices)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email", "recurrence_id"],
+                condition=Q(recurrence_id__isnull=False),
+                name="meetings_rsvp_one_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=Q(recurrence_id__isnull=True),
+                name="meetings_rsvp_one_per_series",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email}: {self.answer}"
+
+
+class ReminderSent(models.Model):
+    """A reminder mail for one occurrence and one recipient. The unique row is the claim: whichever
+    sender inserts it first sends the mail, so it goes out once however many senders run."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders_sent")
+    recurrence_id = models.DateTimeField()
+    email = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recurrence_id", "email"], name="meetings_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} for {self.meeting.code} {occurrence_key(self.recurrence_id)}"
+
+
+def new_feed_key():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar subscription. Resetting replaces the key, so the old URL is dead."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_feed_key)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
 
 
 class Invitation(models.Model):
@@ -269,6 +494,11 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    occurrence = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="RECURRENCE-ID of the occurrence attended (empty: a room without a schedule).",
+    )
 
     # Live-call bookkeeping (meetings/room.py). Presence is decided by these rows, not by channel
     # groups: a row whose heartbeat stops is pruned even if its server died without a word.
@@ -315,6 +545,7 @@ class ChatMessage(models.Model):
     sender_name = models.CharField(max_length=80)
     text = models.TextField(max_length=2000)
     sent_at = models.DateTimeField(default=timezone.now)
+    occurrence = models.DateTimeField(null=True, blank=True, help_text="RECURRENCE-ID of the occurrence.")
 
     class Meta:
         ordering = ["sent_at", "id"]

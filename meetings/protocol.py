@@ -38,6 +38,7 @@ class Close:
     ROOM_FULL = 4103
     HOST_NOT_ARRIVED = 4104
     TOO_MANY_CONNECTIONS = 4106
+    NOT_OPEN_YET = 4107  # a scheduled meeting before its room opens (Meeting.open_minutes_before)
     ADDRESS_BUSY = 4430  # too many new sockets from one address: retry after a while
     REMOVED = 4403
     DENIED = 4405

@@ -74,7 +74,9 @@ def _room_snapshot(participant, meeting, resume_token=None):
         waiting = [peer_public(p) for p in others if p.status == Status.WAITING]
     chat = []
     if participant.status == Status.JOINED:
-        recent = meeting.chat_messages.select_related("participant").order_by("-sent_at", "-id")[:RECENT_CHAT]
+        # Only this occurrence's chat: the previous meeting of a series is closed.
+        this_occurrence = meeting.chat_messages.filter(occurrence=participant.occurrence)
+        recent = this_occurrence.select_related("participant").order_by("-sent_at", "-id")[:RECENT_CHAT]
         chat = [chat_public(m) for m in reversed(recent)]
     meeting_public = {
         "code": meeting.code,
@@ -121,13 +123,14 @@ def _refuse_if_full(meeting, places=None):
 def _enter(participant, meeting):
     """Waiting or new → joined; the meeting goes live. Caller holds the meeting row lock."""
     now = timezone.now()
+    services.meeting_start(meeting=meeting)
     participant.status = Status.JOINED
     participant.joined_at = now
     participant.last_seen_at = now
+    participant.occurrence = meeting.live_occurrence
     if meeting.mute_on_entry and not participant.can_moderate:
         participant.media = {**participant.media, "audio": False}
     participant.save()
-    services.meeting_start(meeting=meeting)
     record_event(meeting, MeetingEvent.Kind.JOINED, subject=participant)
     public = peer_public(participant)
     channel = participant.channel_name
@@ -168,6 +171,8 @@ def _admission(meeting, joiner):
     moderator = role in (Role.HOST, Role.COHOST)
     if meeting.locked and not moderator:
         raise Refused(Close.MEETING_LOCKED, "The host locked this meeting.")
+    if not moderator and meeting.is_before_window():
+        raise Refused(Close.NOT_OPEN_YET, "This meeting's room is not open yet.")
     if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
         raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
     # Invitees skip the waiting room; with an invite list, everyone else knocks.
@@ -417,7 +422,11 @@ def chat_post(*, participant_id, text):
     with transaction.atomic():
         actor = _actor(participant_id)
         message = ChatMessage.objects.create(
-            meeting=actor.meeting, participant=actor, sender_name=actor.display_name, text=text
+            meeting=actor.meeting,
+            participant=actor,
+            sender_name=actor.display_name,
+            text=text,
+            occurrence=actor.occurrence,
         )
         public = chat_public(message)
         code = actor.meeting.code

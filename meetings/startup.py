@@ -1,4 +1,5 @@
-"""What a server process does as it starts: begin sweeping stale participants at once.
+"""What a server process does as it starts: begin sweeping stale participants at once, and start
+the periodic task that sends meeting reminders (meetings/reminders.py).
 
 Otherwise the sweeper (consumers.ensure_sweeper) starts with the first websocket, and a server
 restarted after a crash, which nobody has reconnected to yet, would leave the rows its dead sockets
@@ -21,5 +22,7 @@ def sweep_when_serving():
 
     if isinstance(reactor, AsyncioSelectorReactor):
         from .consumers import ensure_sweeper
+        from .reminders import ensure_reminder_task
 
         reactor.callLater(0, ensure_sweeper)
+        reactor.callLater(0, ensure_reminder_task)

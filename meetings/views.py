@@ -1,21 +1,25 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
-from .calendar import meeting_calendar
+from . import reminders, services
+from .calendar import feed_calendar, meeting_calendar
 from .codes import normalize_meeting_code
-from .forms import GuestNameForm, InviteForm, JoinCodeForm, MeetingForm, PasscodeForm
-from .models import Meeting
+from .forms import GuestNameForm, InviteForm, JoinCodeForm, MeetingForm, OccurrenceMoveForm, PasscodeForm
+from .links import BadLink, rsvp_read
+from .models import CalendarFeed, Meeting, Rsvp, parse_occurrence_key
 from .throttle import PASSCODE_FAILURES_PER_CLIENT, PASSCODE_FAILURES_PER_MEETING, client_ip
 from .tickets import client_key_for_session, ticket_issue
 
@@ -71,6 +75,7 @@ def _dashboard_context(user):
         Meeting.objects.open()
         .filter(host=user, is_personal_room=False)
         .filter(Q(starts_at__lt=horizon) | Q(state=Meeting.State.LIVE))
+        .prefetch_related("occurrence_changes")
     )
     upcoming = []
     for meeting in open_meetings:
@@ -125,10 +130,16 @@ def meeting_schedule(request):
     return render(request, "meetings/schedule.html", {"form": form})
 
 
+NEXT_OCCURRENCES_SHOWN = 6
+
+
 @login_required
 def meeting_detail(request, code):
     meeting = _get_meeting_for_host(request, code)
     now = timezone.now()
+    upcoming = meeting.occurrence_list(after=now, limit=NEXT_OCCURRENCES_SHOWN, include_cancelled=True)
+    answers = services.rsvp_answers(meeting, upcoming)
+    invitees = list(meeting.invitations.all())
     return render(
         request,
         "meetings/detail.html",
@@ -136,12 +147,132 @@ def meeting_detail(request, code):
             "meeting": meeting,
             "join_url": _join_url(request, meeting),
             "join_url_with_passcode": _join_url(request, meeting, with_passcode=True),
-            "next_occurrences": meeting.occurrences(after=now, limit=5),
+            "upcoming": [
+                {"occurrence": o, "answers": _answer_counts(answers[o.recurrence_id], invitees)}
+                for o in upcoming
+            ],
+            "past_occurrences": services.attendance_by_occurrence(meeting) if meeting.starts_at else [],
             "attendance": services.attendance(meeting),
             "invitations": meeting.invitations.all(),
             "events": meeting.events.all()[:EVENTS_SHOWN],
             "invite_form": InviteForm(),
         },
+    )
+
+
+def _answer_counts(answers, invitees):
+    """{"yes": [...emails], "maybe": [...], "no": [...], "none": [...]} for one occurrence."""
+    counts = {"yes": [], "maybe": [], "no": [], "none": []}
+    for invitation in invitees:
+        counts[answers.get(invitation.email, "none")].append(invitation.email)
+    return counts
+
+
+def _get_occurrence(meeting, key):
+    try:
+        occurrence = meeting.occurrence(parse_occurrence_key(key))
+    except ValueError:
+        occurrence = None
+    if occurrence is None:
+        raise Http404("This meeting has no occurrence at that time.")
+    return occurrence
+
+
+@login_required
+def occurrence_detail(request, code, key):
+    """One occurrence of a series: who answered what, who came, and the host's changes."""
+    meeting = _get_meeting_for_host(request, code)
+    if request.method == "POST":
+        _require_hosting(request)
+    occurrence = _get_occurrence(meeting, key)
+    invitees = list(meeting.invitations.all())
+    answers = services.rsvp_answers(meeting, [occurrence])[occurrence.recurrence_id]
+    form = OccurrenceMoveForm(request.POST or None, meeting=meeting, occurrence=occurrence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.occurrence_move(
+                meeting=meeting,
+                recurrence_id=occurrence.recurrence_id,
+                starts_at=form.cleaned_data["starts_at"],
+                duration=form.cleaned_data["duration"],
+                join_url=_join_url(request, meeting),
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The occurrence was moved; invitees were told of this one change.")
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/occurrence.html",
+        {
+            "meeting": meeting,
+            "occurrence": occurrence,
+            "is_over": occurrence.ends_at <= timezone.now(),
+            "answers": [(i.email, answers.get(i.email)) for i in invitees],
+            "came": meeting.participants.filter(occurrence=occurrence.recurrence_id, joined_at__isnull=False),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def occurrence_cancel(request, code, key):
+    meeting = _get_meeting_for_host(request, code)
+    _require_hosting(request)
+    occurrence = _get_occurrence(meeting, key)
+    try:
+        services.occurrence_cancel(
+            meeting=meeting, recurrence_id=occurrence.recurrence_id, join_url=_join_url(request, meeting)
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "That occurrence was cancelled; invitees were told of this one date.")
+    return redirect(meeting)
+
+
+def _remaining_count(meeting, recurrence_id):
+    """For a series with COUNT: how many occurrences are left from this one on."""
+    parts = dict(p.split("=", 1) for p in meeting.rrule.split(";") if "=" in p)
+    if "COUNT" not in parts:
+        return None
+    before = meeting._local_rule().between(
+        meeting.starts_at.astimezone(meeting.zone), recurrence_id.astimezone(meeting.zone), inc=False
+    )
+    return int(parts["COUNT"]) - len(before) - 1
+
+
+@login_required
+def meeting_edit_following(request, code, key):
+    """Edit "this and following": the form of the series, starting at the chosen occurrence."""
+    meeting = _get_meeting_for_host(request, code)
+    _require_hosting(request)
+    occurrence = _get_occurrence(meeting, key)
+    local = occurrence.recurrence_id.astimezone(meeting.zone)
+    initial = {"date": local.date(), "time": local.time().replace(second=0, microsecond=0)}
+    remaining = _remaining_count(meeting, occurrence.recurrence_id)
+    if remaining is not None:
+        initial["recurrence_count"] = max(remaining, 2)
+    form = MeetingForm(request.POST or None, instance=meeting, host=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        meeting = Meeting.objects.get(pk=meeting.pk)  # the form wrote to the instance already
+        try:
+            new = services.series_split(
+                meeting=meeting,
+                recurrence_id=occurrence.recurrence_id,
+                join_url_for=lambda m: _join_url(request, m),
+                **form.meeting_fields(),
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(meeting)
+        messages.success(request, "The series was changed from that date on; invitees were told.")
+        return redirect(new)
+    return render(
+        request, "meetings/schedule.html", {"form": form, "meeting": meeting, "following_from": occurrence}
     )
 
 
@@ -326,6 +457,17 @@ def _join_gates(request, meeting, *, forms=True):
         if not display_name or request.GET.get("change_name"):
             return render(request, "meetings/guest_name.html", {"meeting": meeting, "form": name_form}), None
 
+    if not is_host and meeting.is_before_window():
+        opens_at = meeting.opens_at()
+        context = {
+            "meeting": meeting,
+            "display_name": display_name,
+            "opens_at": opens_at,
+            "starts_at": meeting.occurrence_for_entry().starts_at,
+            "opens_in_ms": max(0, int((opens_at - timezone.now()).total_seconds() * 1000)),
+        }
+        return render(request, "meetings/countdown.html", context), None
+
     if not is_host and _must_wait_for_host(meeting):
         page = render(
             request, "meetings/waiting_for_host.html", {"meeting": meeting, "display_name": display_name}
@@ -397,9 +539,88 @@ def _must_wait_for_host(meeting):
 def join_status(request, code):
     """Polled by the "waiting for the host" page so it moves on when the host starts."""
     meeting = _get_meeting(code)
+    now = timezone.now()
+    before_window = meeting.is_before_window(now)
+    opens_at = meeting.opens_at(now) if before_window else None
     return JsonResponse(
         {
             "state": meeting.state,
-            "can_enter": meeting.is_open and not _must_wait_for_host(meeting),
+            "can_enter": meeting.is_open and not before_window and not _must_wait_for_host(meeting),
+            "opens_in_ms": int((opens_at - now).total_seconds() * 1000) if opens_at else 0,
         }
     )
+
+
+# --- Answers, feeds and reminders: links that work without logging in ------------------------------
+
+
+def _bad_link(request, what, status=400):
+    return render(request, "meetings/bad_link.html", {"what": what}, status=status)
+
+
+def rsvp(request, token, answer):
+    """One click from the invitation mail records the answer; the page confirms it and offers the
+    other answers. The signed token names the meeting, the address and the occurrence."""
+    if answer not in Rsvp.Answer.values:
+        return _bad_link(request, "answer")
+    try:
+        target = rsvp_read(token)
+    except BadLink:
+        return _bad_link(request, "answer")
+    occurrence = None
+    if target.recurrence_id is not None:
+        occurrence = target.meeting.occurrence(target.recurrence_id)
+        if occurrence is None:
+            return _bad_link(request, "answer")
+    if request.method in ("GET", "POST"):
+        services.rsvp_answer(
+            meeting=target.meeting, email=target.email, recurrence_id=target.recurrence_id, answer=answer
+        )
+    context = {
+        "meeting": target.meeting,
+        "email": target.email,
+        "occurrence": occurrence,
+        "answer": Rsvp.Answer(answer),
+        "others": [(a, reverse("meetings:rsvp", args=[token, a])) for a in Rsvp.Answer.values if a != answer],
+    }
+    return render(request, "meetings/rsvp.html", context)
+
+
+@require_GET
+def calendar_feed(request, key):
+    """A person's calendar subscription. The key is the secret; a reset one is gone at once (404).
+    Calendar apps poll: an unchanged feed is answered 304 from two narrow queries."""
+    feed = CalendarFeed.objects.select_related("user").filter(key=key, user__is_active=True).first()
+    if feed is None:
+        return _bad_link(request, "calendar", status=404)
+    meetings = services.feed_meetings(feed.user)
+    etag, last_modified = services.feed_version(feed, meetings, site=request.get_host())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified.timestamp())
+    if not_modified is not None:
+        return not_modified
+    ics = feed_calendar(
+        meetings.select_related("host").prefetch_related("occurrence_changes"),
+        name=f"{settings.SITE_NAME}: {feed.user.public_name}",
+        join_url_for=lambda m: _join_url(request, m),
+    )
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def calendar_feed_reset(request):
+    services.calendar_feed_reset(user=request.user)
+    messages.success(request, "Your calendar link was reset; the old one no longer works.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_GET
+def reminders_upcoming(request):
+    """For the in-page notice: this person's occurrences whose reminder time has come."""
+    return JsonResponse({"reminders": reminders.notices_for(request.user)})

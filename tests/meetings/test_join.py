@@ -176,11 +176,11 @@ def test_member_waits_for_the_host_too(client_for, bob, meeting):
 def test_waiting_guest_gets_in_once_the_host_starts(guest, meeting, alice_client):
     enter_name(guest, meeting, "Dan")
     status_url = reverse("meetings:join_status", args=[meeting.code])
-    assert guest.get(status_url).json() == {"state": "scheduled", "can_enter": False}
+    assert guest.get(status_url).json() == {"state": "scheduled", "can_enter": False, "opens_in_ms": 0}
 
     services.meeting_start(meeting=meeting)  # what the host's joining the call does
 
-    assert guest.get(status_url).json() == {"state": "live", "can_enter": True}
+    assert guest.get(status_url).json() == {"state": "live", "can_enter": True, "opens_in_ms": 0}
     page = guest.get(join_url(meeting))
     assert page.templates[0].name == "meetings/prejoin.html"
 
@@ -199,6 +199,7 @@ def test_status_of_a_cancelled_meeting_says_nobody_can_enter(guest, meeting_fact
     assert guest.get(reverse("meetings:join_status", args=[meeting.code])).json() == {
         "state": "cancelled",
         "can_enter": False,
+        "opens_in_ms": 0,
     }
 
 
