@@ -595,7 +595,8 @@ def calendar_feed(request, key):
         return _bad_link(request, "calendar", status=404)
     meetings = services.feed_meetings(feed.user)
     etag, last_modified = services.feed_version(feed, meetings, site=request.get_host())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified.timestamp())
+    last_modified = int(last_modified.timestamp())  # HTTP dates have whole seconds
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
     ics = feed_calendar(
@@ -605,7 +606,7 @@ def calendar_feed(request, key):
     )
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     return response
