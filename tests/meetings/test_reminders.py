@@ -4,6 +4,7 @@ real SMTP server the test starts (aiosmtpd)."""
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from email import message_from_bytes
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from meetings import reminders, services
 from meetings.models import ReminderSent
-from tests.servers import ROOT, free_port, server_environment
+from tests.servers import ROOT, DaphneServer, free_port, server_environment
 
 from .helpers import berlin, berlin_weekly, dst_series_days
 
@@ -149,11 +150,11 @@ def smtp_server():
     controller.stop()
 
 
-def many_due_meetings(alice, count=8, invitees=4):
+def many_due_meetings(alice, count=8, invitees=4, title="Race"):
     """count meetings due for a reminder, each with invitees: (count * (invitees + 1)) reminders."""
     for n in range(count):
         meeting = services.meeting_create(
-            host=alice, title=f"Race {n}", starts_at=timezone.now() + timedelta(minutes=6)
+            host=alice, title=f"{title} {n}", starts_at=timezone.now() + timedelta(minutes=6)
         )
         for i in range(invitees):
             meeting.invitations.create(email=f"guest{i}@example.org")
@@ -244,3 +245,49 @@ def test_a_failed_mail_is_tried_again_by_the_next_pass(soon, smtp_server):
     ):
         assert reminders.send_due_reminders() == 3
     assert len(inbox.messages) == 3
+
+
+def wait_for_messages(inbox, count, timeout=60):
+    deadline = time.monotonic() + timeout
+    while len(inbox.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(inbox.messages) >= count, f"{len(inbox.messages)} of {count} reminders arrived"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_server_sends_reminders_by_itself_and_a_cron_run_beside_it_sends_no_duplicate(
+    alice, smtp_server, tmp_path
+):
+    controller, inbox = smtp_server
+    smtp = {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(controller.port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    server = DaphneServer(tmp_path, extra_env={**smtp, "REMINDERS_INTERVAL": "1"})
+    server.start()
+    try:
+        # Nobody runs a command: the server's own periodic task sends these.
+        by_server = many_due_meetings(alice, count=2, invitees=2, title="Server")
+        wait_for_messages(inbox, by_server)
+        # Then cron runs beside the server's task, on new reminders: neither sends one twice.
+        raced = many_due_meetings(alice, count=4, invitees=3, title="Cron")
+        cron = subprocess.run(
+            [sys.executable, "manage.py", "send_reminders"],
+            cwd=ROOT,
+            env=server_environment(smtp),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert cron.returncode == 0, cron.stderr
+        wait_for_messages(inbox, by_server + raced)
+        # Let the server's task make a few more passes (each second): none may send anything again.
+        passes_done = time.monotonic() + 3
+        while time.monotonic() < passes_done:
+            time.sleep(0.1)
+    finally:
+        server.stop()
+
+    assert_each_reminder_arrived_once(inbox, by_server + raced)
