@@ -2,7 +2,17 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from . import services
-from .models import ChatMessage, Invitation, Meeting, MeetingEvent, Participant
+from .models import (
+    CalendarFeed,
+    ChatMessage,
+    Invitation,
+    Meeting,
+    MeetingEvent,
+    OccurrenceChange,
+    Participant,
+    ReminderSent,
+    Rsvp,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -41,6 +51,39 @@ class InvitationInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class OccurrenceChangeInline(ReadOnlyInline):
+    model = OccurrenceChange
+    fields = ["recurrence_id", "cancelled", "starts_at", "duration", "sequence"]
+    readonly_fields = fields
+
+
+class RsvpInline(ReadOnlyInline):
+    model = Rsvp
+    fields = ["email", "recurrence_id", "answer", "answered_at"]
+    readonly_fields = fields
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "recurrence_id", "email", "sent_at"]
+    search_fields = ["meeting__code", "meeting__title", "email"]
+    raw_id_fields = ["meeting"]
+    date_hierarchy = "sent_at"
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Staff can see who subscribes and revoke a feed (delete it); the key itself is never shown."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__email"]
+    exclude = ["key"]
+    readonly_fields = ["user", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "host", "starts_at", "state", "locked", "live_participants"]
@@ -66,7 +109,14 @@ class MeetingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [ParticipantInline, ChatMessageInline, InvitationInline, MeetingEventInline]
+    inlines = [
+        ParticipantInline,
+        ChatMessageInline,
+        InvitationInline,
+        OccurrenceChangeInline,
+        RsvpInline,
+        MeetingEventInline,
+    ]
     actions = ["end_now", "lock", "unlock", "cancel"]
 
     def get_queryset(self, request):

@@ -356,12 +356,10 @@ def rsvp_answers(meeting: Meeting, occurrences) -> dict:
 
 
 def rsvp_declined(meeting: Meeting, email: str, recurrence_id) -> bool:
-    answers = {
-        r.recurrence_id: r.answer
-        for r in meeting.rsvps.filter(email=email.lower()).filter(
-            Q(recurrence_id__isnull=True) | Q(recurrence_id=recurrence_id)
-        )
-    }
+    """True if this invitee answered No for this occurrence, or No for the series and nothing else for
+    it. Reads meeting.rsvps.all(), so a caller that prefetched the answers makes no query per person."""
+    email = email.lower()
+    answers = {r.recurrence_id: r.answer for r in meeting.rsvps.all() if r.email == email}
     return answers.get(recurrence_id, answers.get(None)) == Rsvp.Answer.NO
 
 

@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from . import reminders, services
+from . import emails, reminders, services
 from .calendar import feed_calendar, meeting_calendar
 from .codes import normalize_meeting_code
 from .forms import GuestNameForm, InviteForm, JoinCodeForm, MeetingForm, OccurrenceMoveForm, PasscodeForm
@@ -465,13 +465,17 @@ def _join_gates(request, meeting, *, forms=True):
             "opens_at": opens_at,
             "starts_at": meeting.occurrence_for_entry().starts_at,
             "opens_in_ms": max(0, int((opens_at - timezone.now()).total_seconds() * 1000)),
+            "viewer_zone": _viewer_zone(request, meeting),
         }
         return render(request, "meetings/countdown.html", context), None
 
     if not is_host and _must_wait_for_host(meeting):
-        page = render(
-            request, "meetings/waiting_for_host.html", {"meeting": meeting, "display_name": display_name}
-        )
+        context = {
+            "meeting": meeting,
+            "display_name": display_name,
+            "viewer_zone": _viewer_zone(request, meeting),
+        }
+        page = render(request, "meetings/waiting_for_host.html", context)
         return page, None
     return None, display_name
 
@@ -501,6 +505,11 @@ def join_ticket(request, code):
         client_key=client_key_for_session(request.session),
     )
     return JsonResponse({"ticket": ticket, "websocket": f"/ws/meetings/{meeting.code}/"})
+
+
+def _viewer_zone(request, meeting):
+    """A member reads times in their own zone; a guest, whose zone we do not know, in the meeting's."""
+    return request.user.time_zone if request.user.is_authenticated else meeting.time_zone
 
 
 def _passcode_proven(request, meeting):
@@ -581,6 +590,7 @@ def rsvp(request, token, answer):
         "email": target.email,
         "occurrence": occurrence,
         "answer": Rsvp.Answer(answer),
+        "viewer_zone": emails.recipient_zone(target.email, target.meeting),
         "others": [(a, reverse("meetings:rsvp", args=[token, a])) for a in Rsvp.Answer.values if a != answer],
     }
     return render(request, "meetings/rsvp.html", context)

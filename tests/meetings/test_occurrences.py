@@ -233,3 +233,25 @@ def test_entering_tags_the_participant_with_the_occurrence_under_way(series, day
     series.refresh_from_db()
 
     assert series.live_occurrence == when
+
+
+def test_people_entering_a_series_call_belong_to_the_occurrence_and_chat_in_it(meeting_factory, alice):
+    from meetings.tickets import Joiner
+
+    start = (timezone.now() + timedelta(minutes=5)).replace(microsecond=0)
+    meeting = meeting_factory(starts_at=start, rrule="FREQ=WEEKLY", join_before_host=True)
+    ChatMessage.objects.create(
+        meeting=meeting, sender_name="Old", text="last week", occurrence=start - timedelta(days=7)
+    )
+
+    host = room.participant_connect(
+        joiner=Joiner(meeting.code, "Alice", alice.id, "client-a"), channel_name="a"
+    )
+    guest = room.participant_connect(joiner=Joiner(meeting.code, "Gus", None, "client-g"), channel_name="g")
+    room.chat_post(participant_id=guest.participant.pk, text="hello")
+
+    assert host.participant.occurrence == start and guest.participant.occurrence == start
+    assert [
+        m["text"] for m in room._room_snapshot(guest.participant, Meeting.objects.get(pk=meeting.pk)).chat
+    ] == ["hello"]
+    assert ChatMessage.objects.get(text="hello").occurrence == start

@@ -39,7 +39,7 @@ def test_guest_sees_a_countdown_before_the_room_opens(guest, meeting_factory):
     assert 29 * 60_000 < opens_in <= 30 * 60_000  # ten minutes before the start
     page = response.content.decode()
     assert f'data-opens-in-ms="{opens_in}"' in page and "js/countdown.js" in page
-    assert "(UTC)" in page  # the opening time names its zone
+    assert "(Europe/Paris)" in page  # a guest reads the meeting's zone, named
 
 
 def test_before_the_window_neither_the_ticket_nor_the_status_lets_a_guest_in(guest, meeting_factory):

@@ -291,3 +291,21 @@ def test_the_server_sends_reminders_by_itself_and_a_cron_run_beside_it_sends_no_
         server.stop()
 
     assert_each_reminder_arrived_once(inbox, by_server + raced)
+
+
+def test_host_chooses_the_reminder_and_the_opening_in_the_schedule_form(alice_client):
+    from meetings.models import Meeting
+
+    from .helpers import schedule_data
+
+    alice_client.post(
+        reverse("meetings:schedule"), schedule_data(reminder_minutes="30", open_minutes_before="15")
+    )
+    alice_client.post(reverse("meetings:schedule"), schedule_data(title="Quiet", reminder_minutes="0"))
+    refused = alice_client.post(
+        reverse("meetings:schedule"), schedule_data(title="Odd", reminder_minutes="7")
+    )
+
+    assert dict(Meeting.objects.values_list("title", "reminder_minutes")) == {"Team sync": 30, "Quiet": 0}
+    assert Meeting.objects.get(title="Team sync").open_minutes_before == 15
+    assert refused.status_code == 200 and "reminder_minutes" in refused.context["form"].errors
