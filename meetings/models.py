@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil import rrule
 from django.conf import settings
+from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -437,6 +438,19 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+    SALT = "meetings.calendar_feed"
+
+    @property
+    def token(self):
+        """The key and its signature, as the feed's URL carries them: a changed URL fails the
+        signature before any lookup, and a reset key matches no row."""
+        return signing.Signer(salt=self.SALT).sign(self.key)
+
+    @classmethod
+    def key_from_token(cls, token):
+        """The key a URL token carries; signing.BadSignature if it was changed."""
+        return signing.Signer(salt=cls.SALT).unsign(token)
 
 
 class Invitation(models.Model):

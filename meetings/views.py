@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -597,9 +598,13 @@ def rsvp(request, token, answer):
 
 
 @require_GET
-def calendar_feed(request, key):
-    """A person's calendar subscription. The key is the secret; a reset one is gone at once (404).
-    Calendar apps poll: an unchanged feed is answered 304 from two narrow queries."""
+def calendar_feed(request, token):
+    """A person's calendar subscription. The signed key is the secret; a reset one is gone at once
+    (404). Calendar apps poll: an unchanged feed is answered 304 from two narrow queries."""
+    try:
+        key = CalendarFeed.key_from_token(token)
+    except signing.BadSignature:
+        return _bad_link(request, "calendar", status=404)
     feed = CalendarFeed.objects.select_related("user").filter(key=key, user__is_active=True).first()
     if feed is None:
         return _bad_link(request, "calendar", status=404)

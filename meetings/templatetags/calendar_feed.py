@@ -12,7 +12,7 @@ register = template.Library()
 def calendar_feed_panel(context):
     request = context["request"]
     feed = services.calendar_feed_get_or_create(user=request.user)
-    https_url = request.build_absolute_uri(reverse("meetings:calendar_feed", args=[feed.key]))
+    https_url = request.build_absolute_uri(reverse("meetings:calendar_feed", args=[feed.token]))
     return {
         "https_url": https_url,
         "webcal_url": "webcal://" + https_url.split("://", 1)[1],

@@ -40,7 +40,7 @@ def series(alice, bob, days):
 
 
 def feed_url(user):
-    return reverse("meetings:calendar_feed", args=[services.calendar_feed_get_or_create(user=user).key])
+    return reverse("meetings:calendar_feed", args=[services.calendar_feed_get_or_create(user=user).token])
 
 
 def window(days):
@@ -131,9 +131,9 @@ def test_a_change_gives_the_feed_a_new_etag(client, bob, series, days):
 def test_profile_shows_the_feed_as_webcal_and_https_with_copy_and_reset(client_for, bob):
     page = client_for(bob).get(reverse("accounts:profile")).content.decode()
 
-    key = CalendarFeed.objects.get(user=bob).key
-    assert f"webcal://testserver/calendar/{key}.ics" in page
-    assert f"http://testserver/calendar/{key}.ics" in page
+    token = CalendarFeed.objects.get(user=bob).token
+    assert f'href="webcal://testserver/calendar/{token}.ics"' in page
+    assert f"http://testserver/calendar/{token}.ics" in page
     assert "Copy calendar link" in page and "Reset calendar link" in page
 
 
@@ -150,14 +150,18 @@ def test_reset_link_makes_the_old_one_404_at_once(client, client_for, bob, serie
     assert client.get(feed_url(bob)).status_code == 200
 
 
-def test_tampered_feed_key_gives_a_clear_error_page(client, bob, series):
-    url = feed_url(bob)
-    tampered = url.replace(".ics", "").rstrip("/")[:-1] + ("A" if not url.endswith("A.ics") else "B") + ".ics"
+def flip(text, index):
+    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
 
-    response = client.get(tampered)
 
-    assert response.status_code == 404
-    assert "This calendar link is not valid" in response.content.decode()
+def test_tampered_feed_link_gives_a_clear_error_page(client, bob, series):
+    token = services.calendar_feed_get_or_create(user=bob).token
+    key, _, signature = token.rpartition(":")
+
+    for forged in [flip(key, 0) + ":" + signature, key + ":" + flip(signature, 3), key, "nothing-here"]:
+        response = client.get(reverse("meetings:calendar_feed", args=[forged]))
+        assert response.status_code == 404
+        assert "This calendar link is not valid" in response.content.decode()
 
 
 def test_feed_of_a_deactivated_account_is_gone(client, bob, series):
