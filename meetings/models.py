@@ -260,7 +260,8 @@ class Meeting(models.Model):
         if self.starts_at is None:
             return False
         if not self.rrule:
-            return when == self.starts_at
+            # An instant meeting's start has microseconds; an occurrence key has whole seconds.
+            return abs(when - self.starts_at) < timedelta(seconds=1)
         local = when.astimezone(self.zone)
         return any(start == local for start in self._local_rule().between(local, local, inc=True))
 
@@ -268,6 +269,8 @@ class Meeting(models.Model):
         """The occurrence this RECURRENCE-ID names, or None if the meeting has no such occurrence."""
         if not self.is_rule_start(recurrence_id):
             return None
+        if not self.rrule:
+            return Occurrence(self.starts_at, self.starts_at, self.duration)
         change = next((c for c in self._occurrence_changes() if c.recurrence_id == recurrence_id), None)
         if change is None:
             return Occurrence(recurrence_id, recurrence_id, self.duration)

@@ -141,3 +141,16 @@ def test_answering_the_series_again_replaces_single_occurrence_answers(series, d
     services.rsvp_answer(meeting=series, email="bob@example.org", recurrence_id=None, answer="yes")
 
     assert not services.rsvp_declined(series, "bob@example.org", berlin(days[1], 10))
+
+
+def test_host_sees_answers_for_a_one_off_meeting_that_started_at_an_odd_instant(alice_client, alice):
+    meeting = services.meeting_create_instant(host=alice)  # starts now, microseconds and all
+    services.rsvp_answer(meeting=meeting, email="bob@example.org", recurrence_id=None, answer="maybe")
+    meeting.invitations.create(email="bob@example.org")
+
+    page = alice_client.get(
+        reverse("meetings:occurrence", args=[meeting.code, occurrence_key(meeting.starts_at)])
+    )
+
+    assert page.status_code == 200
+    assert page.context["answers"] == [("bob@example.org", "maybe")]
