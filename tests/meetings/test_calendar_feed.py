@@ -170,3 +170,21 @@ def test_feed_of_a_deactivated_account_is_gone(client, bob, series):
     bob.save()
 
     assert client.get(url).status_code == 404
+
+
+def test_feed_query_count_does_not_grow_with_meetings(client, alice, bob, days, django_assert_num_queries):
+    def make_series(n):
+        meeting = berlin_weekly(alice, days, title=f"Series {n}")
+        meeting.invitations.create(email=bob.email)
+        services.occurrence_cancel(meeting=meeting, recurrence_id=berlin(days[1], 10), join_url=JOIN)
+
+    make_series(0)
+    url = feed_url(bob)
+    with django_assert_num_queries(5) as one:
+        client.get(url)
+    for n in range(1, 5):
+        make_series(n)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == 5
