@@ -582,7 +582,8 @@ def rsvp(request, token, answer):
         occurrence = target.meeting.occurrence(target.recurrence_id)
         if occurrence is None:
             return _bad_link(request, "answer")
-    if request.method in ("GET", "POST"):
+    prefetch = "prefetch" in request.headers.get("Sec-Purpose", request.headers.get("Purpose", ""))
+    if request.method in ("GET", "POST") and not prefetch:  # a browser guessing ahead is not a click
         services.rsvp_answer(
             meeting=target.meeting, email=target.email, recurrence_id=target.recurrence_id, answer=answer
         )

@@ -154,3 +154,11 @@ def test_host_sees_answers_for_a_one_off_meeting_that_started_at_an_odd_instant(
 
     assert page.status_code == 200
     assert page.context["answers"] == [("bob@example.org", "maybe")]
+
+
+def test_a_browser_prefetching_the_link_records_nothing(client, series, django_capture_on_commit_callbacks):
+    link = links_in(invite(series, "bob@example.org", django_capture_on_commit_callbacks).body)["no"]
+
+    client.get(link, HTTP_SEC_PURPOSE="prefetch")
+
+    assert not Rsvp.objects.exists()
