@@ -255,3 +255,19 @@ def test_people_entering_a_series_call_belong_to_the_occurrence_and_chat_in_it(m
         m["text"] for m in room._room_snapshot(guest.participant, Meeting.objects.get(pk=meeting.pk)).chat
     ] == ["hello"]
     assert ChatMessage.objects.get(text="hello").occurrence == start
+
+
+def test_a_host_whose_hosting_permission_was_taken_away_cannot_change_occurrences(
+    alice_client, series, days, settings
+):
+    settings.HOSTING_REQUIRES_PERMISSION = True  # alice is neither staff nor given the permission
+
+    cancel = alice_client.post(occurrence_url("meetings:occurrence_cancel", series, days[1]))
+    move = alice_client.post(
+        occurrence_url("meetings:occurrence", series, days[1]),
+        {"date": days[1].isoformat(), "time": "12:00", "duration_minutes": "60"},
+    )
+    split = alice_client.post(occurrence_url("meetings:edit_following", series, days[2]), schedule_data())
+
+    assert [cancel.status_code, move.status_code, split.status_code] == [403, 403, 403]
+    assert not series.occurrence_changes.exists()
