@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import ChannelFull
+from channels.exceptions import ChannelFull, StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -34,6 +34,7 @@ from .protocol import (
     lock_flag,
     media_state,
     peer_id_field,
+    request_id,
     signal_payload,
 )
 from .throttle import websocket_connects_per_ip
@@ -42,6 +43,8 @@ from .views import SESSION_PASSCODES
 
 logger = logging.getLogger(__name__)
 
+# RFC 6455's "internal error": a handler failed; the room was told peer-interrupted and the client resumes.
+SERVER_ERROR = 1011
 # Codes a browser sends when the person meant to go (Leave, tab closed): no resume grace then.
 INTENTIONAL_CLOSE_CODES = {1000, 1001}
 
@@ -82,7 +85,37 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            if message["type"] == "websocket.disconnect":
+                logger.exception("leaving the room failed for %s", self.channel_name)
+                raise StopConsumer from None
+            await self._crashed(message["type"])
+
+    async def _crashed(self, during):
+        """A handler failed unexpectedly: the room hears peer-interrupted now, the socket closes with
+        1011, and the client resumes on a fresh connection (docs/signaling.md, close codes).
+
+        Without this the exception would end the consumer without its disconnect(): the participant
+        would stay joined until the sweeper noticed, and nobody would be told.
+        """
+        logger.exception("signaling handler for %s failed on %s", during, self.channel_name)
+        participant_id, self.participant_id = self.participant_id, None
+        self.joined = False
+        self.held = None
+        _local_consumers.pop(self.channel_name, None)
+        try:
+            await self._leave_groups()
+            if participant_id is not None and not self.replaced:
+                await database_sync_to_async(room.participant_interrupt)(
+                    participant_id=participant_id, channel_name=self.channel_name
+                )
+        except Exception:  # the database may be what failed: the sweeper will mark the row then
+            logger.exception("marking %s as interrupted failed", self.channel_name)
+        await self.close(code=SERVER_ERROR, reason="Server error")
 
     # --- Connection lifecycle ---------------------------------------------------------------------
 
@@ -366,9 +399,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         reference = None
         try:
             message = decode(text_data)
-            candidate_id = message.get("id")
-            usable = isinstance(candidate_id, (str, int)) and not isinstance(candidate_id, bool)
-            reference = candidate_id if usable else None
+            reference = request_id(message)
             handler = self.HANDLERS.get(message["type"])
             if handler is None:
                 raise ProtocolError(Error.UNKNOWN_TYPE, f"Unknown message type “{message['type'][:40]}”.")

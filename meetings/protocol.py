@@ -4,6 +4,8 @@ docs/signaling.md describes every message, error code and close code defined her
 """
 
 import json
+import math
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +18,14 @@ MAX_SDP_CHARS = 32 * 1024
 MAX_CANDIDATE_CHARS = 1024
 MAX_CHAT_CHARS = 2000
 MAX_PEER_ID_CHARS = 32
+# Objects and arrays inside one another: a real message nests two levels (a signal's candidate).
+MAX_DEPTH = 16
+# A request id echoed back as "re": a short string, or an integer a browser holds exactly.
+MAX_ID_CHARS = 64
+MAX_ID_INTEGER = 2**53 - 1
+# Digits in one JSON number: nothing in the protocol needs more, and Python's int() of thousands of
+# digits is slow (and refused beyond 4300).
+MAX_NUMBER_CHARS = 20
 # ICE candidates one client may send one peer per description; a browser gathers a handful to a
 # few dozen, so more is a flood aimed at the other browser.
 MAX_CANDIDATES_PER_DESCRIPTION = 200
@@ -80,19 +90,92 @@ def _reject_duplicate_keys(pairs):
     return result
 
 
+def _integer(digits):
+    if len(digits) > MAX_NUMBER_CHARS:
+        raise ProtocolError(Error.INVALID, f"Numbers may have at most {MAX_NUMBER_CHARS} digits.")
+    return int(digits)
+
+
+def _float(digits):
+    if len(digits) > MAX_NUMBER_CHARS or not math.isfinite(number := float(digits)):
+        raise ProtocolError(Error.INVALID, f"Numbers may have at most {MAX_NUMBER_CHARS} digits.")
+    return number
+
+
+def _not_json(constant):
+    """Python's parser accepts NaN and Infinity; JSON does not, and they cannot be sent back."""
+    raise ProtocolError(Error.BAD_JSON, f"{constant} is not JSON.")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_TOO_DEEP = f"Objects and arrays may be nested at most {MAX_DEPTH} deep."
+
+
+def _check_shape(message):
+    """Depth and text, without recursion: a lone surrogate ("\\ud800") is valid JSON but not
+    Unicode, so it can be neither stored nor sent on to anyone."""
+    pending = [(message, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                raise ProtocolError(Error.BAD_JSON, "Text must be valid Unicode (a lone surrogate is not).")
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > MAX_DEPTH:
+            raise ProtocolError(Error.INVALID, _TOO_DEEP)
+        if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
+            value = value.values()
+        pending.extend((item, depth + 1) for item in value)
+
+
 def decode(text):
-    """Parse one client frame into a dict with a string "type", or raise ProtocolError."""
+    """Parse one client frame into a dict with a string "type", or raise ProtocolError.
+
+    Whatever the shape of a valid text frame (depth, numbers, lone surrogates), the answer is a
+    ProtocolError, never another exception.
+    """
     if text is None:
         raise ProtocolError(Error.BAD_JSON, "Send text frames containing JSON.")
-    if len(text) > MAX_MESSAGE_BYTES or len(text.encode()) > MAX_MESSAGE_BYTES:
+    if len(text) > MAX_MESSAGE_BYTES or len(text.encode(errors="surrogatepass")) > MAX_MESSAGE_BYTES:
         raise ProtocolError(Error.TOO_LARGE, f"A message may have at most {MAX_MESSAGE_BYTES} bytes.")
     try:
-        message = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+        message = json.loads(
+            text,
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_int=_integer,
+            parse_float=_float,
+            parse_constant=_not_json,
+        )
+    except RecursionError:
+        raise ProtocolError(Error.INVALID, _TOO_DEEP) from None
     except ValueError as error:
         raise ProtocolError(Error.BAD_JSON, "The message is not valid JSON.") from error
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise ProtocolError(Error.INVALID, "A message is a JSON object with a string “type”.")
+    _check_shape(message)
     return message
+
+
+def request_id(message):
+    """The message's `id`, to be echoed as `re` in an error; None if it has none.
+
+    An `id` that could not be echoed faithfully (a boolean, a float, an object, a long string, an
+    integer a browser would round) is refused, without `re`, since there is nothing to echo.
+    """
+    value = message.get("id")
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= MAX_ID_CHARS:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID_INTEGER:
+        return value
+    raise ProtocolError(
+        Error.INVALID,
+        f"“id” must be a string of at most {MAX_ID_CHARS} characters or an integer of at most 2^53 - 1.",
+    )
 
 
 def _string(message, name, *, max_chars, required=True):

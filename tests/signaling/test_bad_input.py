@@ -173,12 +173,20 @@ async def test_error_reply_echoes_the_message_id(guest, reference):
     assert (reply["code"], reply["re"]) == (Error.UNKNOWN_TYPE, reference)
 
 
-@pytest.mark.parametrize("reference", [None, {"x": 1}, [1]], ids=["null", "object", "list"])
-async def test_error_reply_does_not_echo_an_id_that_is_not_a_string_or_number(guest, reference):
-    await guest.send({"type": "dance", "id": reference})
+async def test_a_null_id_is_no_id(guest):
+    await guest.send({"type": "dance", "id": None})
 
     reply = await guest.receive()
     assert reply["code"] == Error.UNKNOWN_TYPE
+    assert "re" not in reply
+
+
+@pytest.mark.parametrize("reference", [{"x": 1}, [1]], ids=["object", "list"])
+async def test_an_id_that_is_not_a_string_or_integer_is_refused_without_re(guest, reference):
+    await guest.send({"type": "dance", "id": reference})
+
+    reply = await guest.receive()
+    assert reply["code"] == Error.INVALID
     assert "re" not in reply
 
 
