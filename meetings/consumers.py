@@ -25,6 +25,7 @@ from .codes import normalize_meeting_code
 from .protocol import (
     MAX_CANDIDATES_PER_DESCRIPTION,
     PROTOCOL_VERSION,
+    RESUME_FRAME_TIMEOUT,
     Close,
     Error,
     ProtocolError,
@@ -35,10 +36,11 @@ from .protocol import (
     media_state,
     peer_id_field,
     request_id,
+    resume_token_field,
     signal_payload,
 )
 from .throttle import websocket_connects_per_ip
-from .tickets import Joiner, Refused, ticket_read
+from .tickets import Joiner, Refused, client_key_for_session_key, ticket_read
 from .views import SESSION_PASSCODES
 
 logger = logging.getLogger(__name__)
@@ -138,6 +140,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.candidates_to = {}  # peer_id -> candidates sent since our last description to it
         self.held = None  # the Joiner of a socket opened with hold=1 that has not sent join yet
         self.hold_timer = None
+        self.resuming = False  # opened with resume=1, waiting for the resume frame
+        self.resume_timer = None
         self.peer_count = 0  # what this held socket was last told it would meet
 
         # Accept first: a refusal then reaches the browser as a close code it can explain.
@@ -148,17 +152,20 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if "hold" in query:
             await self._hold((query.get("ticket") or [""])[0])
             return
-        # Only a socket without ticket or resume token needs the session's user (a database read).
-        user = None if ("ticket" in query or "resume" in query) else await get_user(self.scope)
+        if "resume" in query:
+            await self._await_resume(query["resume"][0])
+            return
+        # Only a socket without a ticket needs the session's user (a database read).
+        user = None if "ticket" in query else await get_user(self.scope)
         await self._enter_meeting(query=query, user=user)
 
-    async def _enter_meeting(self, *, query=None, user=None, joiner=None):
+    async def _enter_meeting(self, *, query=None, user=None, joiner=None, resume_token=None):
         """Admit this socket to the call or the waiting room and send the snapshot, or refuse it."""
         # Join the call's group before the snapshot is taken, so no join between the two is missed.
         await self._join_group(names.meeting_group(self.code))
         await self._join_group(names.waiting_group(self.code))
         try:
-            snapshot = await database_sync_to_async(self._admit)(query, user, joiner)
+            snapshot = await database_sync_to_async(self._admit)(query, user, joiner, resume_token)
         except Refused as refusal:
             await self._refuse(refusal)
             return
@@ -225,17 +232,41 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self._leave_groups()
             await self.close(code=Close.HOLD_EXPIRED, reason="Join was not sent in time")
 
-    def _admit(self, query, user, joiner=None):
+    async def _await_resume(self, flag):
+        """A socket opened with resume=1: the token comes in its first frame, never in the URL (which
+        proxies log), and is good only with the session cookie of the browser that joined."""
+        try:
+            if flag != "1":
+                raise Refused(
+                    Close.RESUME_FAILED, "Send the resume token in the first message, not in the address."
+                )
+            await database_sync_to_async(self._check_connection_allowed)()
+        except Refused as refusal:
+            await self._refuse(refusal)
+            return
+        self.resuming = True
+        self.resume_timer = asyncio.get_running_loop().create_task(self._expire_resume(RESUME_FRAME_TIMEOUT))
+
+    async def _expire_resume(self, seconds):
+        await asyncio.sleep(seconds)
+        if self.resuming:
+            self.resuming = False
+            await self._refuse(Refused(Close.RESUME_FAILED, "No resume token arrived in time."))
+
+    def _admit(self, query, user, joiner=None, resume_token=None):
         """Who this socket is and where it goes, in one trip to the database thread."""
         if joiner is not None:  # a held socket: its address and ticket were checked when it opened
             return room.participant_connect(
                 joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
             )
-        self._check_connection_allowed()
-        if "resume" in query:
+        if resume_token is not None:  # its address was checked when it opened
             return room.participant_resume(
-                meeting_code=self.code, resume_token=query["resume"][0], channel_name=self.channel_name
+                meeting_code=self.code,
+                resume_token=resume_token,
+                client_key=self._session_client_key(),
+                channel_name=self.channel_name,
             )
+        self._check_connection_allowed()
         ticket = (query.get("ticket") or [None])[0]
         if ticket:
             joiner = ticket_read(ticket, meeting_code=self.code)
@@ -273,6 +304,12 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         ):
             raise Refused(Close.NO_CREDENTIALS, "Enter the passcode on the join page first.")
         return Joiner(self.code, user.public_name, user.id, client_key_for_session(session))
+
+    def _session_client_key(self):
+        """The client key of this socket's session cookie, or "" without one (never creates one)."""
+        session = self.scope.get("session")
+        session_key = session.session_key if session is not None else None
+        return client_key_for_session_key(session_key) if session_key else ""
 
     def _user_agent(self):
         headers = dict(self.scope.get("headers", []))
@@ -326,7 +363,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         metrics.websocket_closed()
         _local_consumers.pop(self.channel_name, None)
-        for task in (self.watchdog, self.hold_timer):
+        for task in (self.watchdog, self.hold_timer, self.resume_timer):
             if task:
                 task.cancel()
         self.held = None
@@ -380,7 +417,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         self.last_received = time.monotonic()
-        if self.participant_id is None and self.held is None:
+        if self.participant_id is None and self.held is None and not self.resuming:
             return  # refused, left or flooded: the socket is closing; ignore whatever it still sends
         if not self.bucket.take():
             await self.send_message(
@@ -405,7 +442,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError(Error.UNKNOWN_TYPE, f"Unknown message type “{message['type'][:40]}”.")
             if self.held is not None and message["type"] not in self.ALLOWED_WHILE_HELD:
                 raise ProtocolError(Error.NOT_JOINED, "Send join first.")
-            waiting = self.held is None and not self.joined
+            if self.resuming and message["type"] != "resume":
+                raise ProtocolError(Error.NOT_JOINED, "Send resume first.")
+            waiting = self.held is None and not self.resuming and not self.joined
             if waiting and message["type"] not in self.ALLOWED_WHILE_WAITING:
                 raise ProtocolError(Error.NOT_JOINED, "You are in the waiting room.")
             await handler(self, message)
@@ -433,6 +472,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.hold_timer.cancel()
         await self._leave_group(names.lobby_group(self.code))
         await self._enter_meeting(joiner=joiner)
+
+    async def on_resume(self, message):
+        """The first frame of a socket opened with resume=1: back to the same place, or refused."""
+        if not self.resuming:
+            raise ProtocolError(Error.INVALID, "This connection was not opened to resume.")
+        token = resume_token_field(message)
+        self.resuming = False
+        self.resume_timer.cancel()
+        await self._enter_meeting(resume_token=token)
 
     async def on_signal(self, message):
         target = peer_id_field(message, "to")
@@ -521,6 +569,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     HANDLERS = {
         "ping": on_ping,
         "join": on_join,
+        "resume": on_resume,
         "signal": on_signal,
         "chat": on_chat,
         "media": on_media,

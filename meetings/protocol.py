@@ -18,6 +18,9 @@ MAX_SDP_CHARS = 32 * 1024
 MAX_CANDIDATE_CHARS = 1024
 MAX_CHAT_CHARS = 2000
 MAX_PEER_ID_CHARS = 32
+MAX_RESUME_TOKEN_CHARS = 64
+# Seconds a socket opened with resume=1 has to send its resume frame.
+RESUME_FRAME_TIMEOUT = 10
 # Objects and arrays inside one another: a real message nests two levels (a signal's candidate).
 MAX_DEPTH = 16
 # A request id echoed back as "re": a short string, or an integer a browser holds exactly.
@@ -198,6 +201,10 @@ def _bool(message, name):
 
 def peer_id_field(message, name="peer"):
     return _string(message, name, max_chars=MAX_PEER_ID_CHARS)
+
+
+def resume_token_field(message):
+    return _string(message, "token", max_chars=MAX_RESUME_TOKEN_CHARS)
 
 
 def signal_payload(message):

@@ -263,8 +263,13 @@ def participant_enter_after_admission(*, participant_id) -> Snapshot:
         return _room_snapshot(participant, meeting)
 
 
-def participant_resume(*, meeting_code, resume_token, channel_name) -> Snapshot:
-    """A dropped socket came back in time: same peer ID and role; the old socket, if any, is retired."""
+def participant_resume(*, meeting_code, resume_token, client_key, channel_name) -> Snapshot:
+    """A dropped socket came back in time: same peer ID and role; the old socket, if any, is retired.
+
+    The token is good only from the browser session that joined (`client_key` of the socket's
+    session cookie): a token copied elsewhere is worth nothing, while a second tab of the same
+    session still resumes. A refusal does not say which of the two was wrong.
+    """
     with transaction.atomic():
         participant = (
             Participant.objects.select_for_update()
@@ -272,7 +277,12 @@ def participant_resume(*, meeting_code, resume_token, channel_name) -> Snapshot:
             .filter(resume_token_hash=_hash(resume_token), meeting__code=meeting_code)
             .first()
         )
-        if participant is None or participant.status not in Participant.ACTIVE:
+        if (
+            participant is None
+            or participant.status not in Participant.ACTIVE
+            or not client_key
+            or not secrets.compare_digest(participant.client_key, client_key)
+        ):
             raise Refused(Close.RESUME_FAILED, "Your place in the meeting expired; join again.")
         meeting = participant.meeting
         _refuse_closed_meeting(meeting)

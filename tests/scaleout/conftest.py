@@ -7,6 +7,7 @@ Tickets are signed here with the secret the servers share (tests.servers.server_
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import subprocess
 import sys
@@ -14,12 +15,13 @@ import sys
 import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
+from django.conf import settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from meetings import services
 from meetings.models import Participant
-from meetings.tickets import ticket_issue
+from meetings.tickets import client_key_for_session_key, ticket_issue
 from tests.servers import ROOT, DaphneServer, RedisServer
 
 IDLE_TIMEOUT = 2
@@ -93,8 +95,30 @@ def socket_url(server, code, query):
     return f"ws://127.0.0.1:{server.port}/ws/meetings/{code}/?{query}"
 
 
+def browser_session_key(name):
+    """The session key of `name`'s browser: a resume is good only with the cookie that joined."""
+    return hashlib.sha256(f"browser-{name}".encode()).hexdigest()
+
+
+def browser_headers(name):
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={browser_session_key(name)}"}
+
+
 def fresh_ticket(meeting, name):
-    return ticket_issue(meeting_code=meeting.code, display_name=name, user_id=None, client_key=f"key-{name}")
+    client_key = client_key_for_session_key(browser_session_key(name))
+    return ticket_issue(meeting_code=meeting.code, display_name=name, user_id=None, client_key=client_key)
+
+
+async def open_resume_socket(server, meeting, name, token, **options):
+    """What the browser does after a drop: open with resume=1, send the token in the first frame."""
+    socket = await connect(
+        socket_url(server, meeting.code, "resume=1"),
+        origin=server.url,
+        additional_headers=browser_headers(name),
+        **options,
+    )
+    await socket.send(json.dumps({"type": "resume", "token": token}))
+    return socket
 
 
 class Client:
@@ -195,10 +219,14 @@ async def join():
     opened = []
 
     async def open_client(server, meeting, name, *, resume=None, expect="welcome"):
-        query = f"resume={resume}" if resume else f"ticket={fresh_ticket(meeting, name)}"
-        socket = await connect(
-            socket_url(server, meeting.code, query), origin=server.url, open_timeout=5, close_timeout=1
-        )
+        options = {"open_timeout": 5, "close_timeout": 1}
+        if resume:
+            socket = await open_resume_socket(server, meeting, name, resume, **options)
+        else:
+            url = socket_url(server, meeting.code, f"ticket={fresh_ticket(meeting, name)}")
+            socket = await connect(
+                url, origin=server.url, additional_headers=browser_headers(name), **options
+            )
         client = Client(name, socket)
         opened.append(client)
         first = await client.expect(expect, timeout=5) if expect else None

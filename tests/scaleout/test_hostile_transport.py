@@ -8,11 +8,10 @@ import json
 import time
 
 import pytest
-from websockets.asyncio.client import connect
 
 from meetings.protocol import MAX_SDP_CHARS, Close
 
-from .conftest import socket_url
+from .conftest import open_resume_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -152,10 +151,8 @@ async def test_redis_stopped_for_ten_seconds_everyone_resumes_and_no_chat_is_los
         """What the browser does: retry with its resume token until it is welcomed back."""
         while time.monotonic() - restarted < 20:
             try:
-                socket = await connect(
-                    socket_url(server, meeting.code, f"resume={client.welcome['resume_token']}"),
-                    origin=server.url,
-                    open_timeout=3,
+                socket = await open_resume_socket(
+                    server, meeting, client.name, client.welcome["resume_token"], open_timeout=3
                 )
                 welcome = json.loads(await asyncio.wait_for(socket.recv(), 3))
                 if welcome["type"] == "welcome":

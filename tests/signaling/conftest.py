@@ -5,6 +5,7 @@ headers), and every socket is hung up at the end, before the database is flushed
 """
 
 import contextlib
+import hashlib
 
 import pytest
 import pytest_asyncio
@@ -17,7 +18,7 @@ from django.test import Client
 
 from config.asgi import application
 from meetings import services
-from meetings.tickets import ticket_issue
+from meetings.tickets import client_key_for_session_key, ticket_issue
 
 ORIGIN = (b"origin", b"http://testserver")
 
@@ -39,13 +40,30 @@ def other_meeting(charlie):
     return services.meeting_create(host=charlie, title="Elsewhere", join_before_host=True)
 
 
+def browser_session_key(browser):
+    """The session key of the browser labelled `browser` (the same label, the same browser)."""
+    return hashlib.sha256(browser.encode()).hexdigest()
+
+
+def browser_client_key(browser):
+    """The client key the ticket endpoint derives from that browser's session."""
+    return client_key_for_session_key(browser_session_key(browser))
+
+
+def browser_headers(browser):
+    """The headers that browser's websockets carry: its session cookie and the site's origin."""
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser_session_key(browser)}"
+    return [(b"cookie", cookie.encode()), ORIGIN]
+
+
 def ticket_for(meeting, name, *, user=None, client_key=None):
-    """What POST /m/<code>/ticket/ would hand this person (meeting may be a code)."""
+    """What POST /m/<code>/ticket/ would hand this person (meeting may be a code), in the browser
+    labelled `client_key` (by default one of their own, named after them)."""
     return ticket_issue(
         meeting_code=getattr(meeting, "code", meeting),
         display_name=name,
         user_id=user.id if user else None,
-        client_key=client_key or f"client-{name}",
+        client_key=browser_client_key(client_key or f"client-{name}"),
     )
 
 
@@ -68,8 +86,9 @@ async def signed_in(user, **session_data):
 class Person:
     """One websocket client. `first` is the first message it got (welcome, waiting or refused)."""
 
-    def __init__(self, communicator):
+    def __init__(self, communicator, headers):
         self.ws = communicator
+        self.headers = headers  # the browser's: a resume from this browser sends them again
         self.connected = False
         self.first = None
         self.gone = False
@@ -140,17 +159,25 @@ async def connect(transactional_db):
     """Open sockets; each is hung up at the end, even if the test fails, before the db is flushed."""
     people = []
 
-    async def open_socket(meeting_or_code, *, ticket=None, query="", headers=None, expect="welcome"):
+    async def open_socket(
+        meeting_or_code, *, ticket=None, query="", headers=None, expect="welcome", resume=None
+    ):
+        """`resume`: a resume token, sent in the first frame of a socket opened with resume=1."""
         code = getattr(meeting_or_code, "code", meeting_or_code)
         path = f"/ws/meetings/{code}/"
         params = [f"ticket={ticket}"] if ticket else []
+        if resume is not None:
+            params.append("resume=1")
         if query:
             params.append(query)
         if params:
             path += "?" + "&".join(params)
-        person = Person(WebsocketCommunicator(application, path, headers=headers or [ORIGIN]))
+        headers = headers or [ORIGIN]
+        person = Person(WebsocketCommunicator(application, path, headers=headers), headers)
         people.append(person)
         person.connected, _ = await person.ws.connect()
+        if person.connected and resume is not None:
+            await person.send({"type": "resume", "token": resume})
         if person.connected and expect:
             person.first = await person.receive()
             assert person.first["type"] == expect, person.first
@@ -166,13 +193,31 @@ async def connect(transactional_db):
 
 @pytest.fixture
 def join(connect):
-    """Join with a fresh ticket, as the pre-join page does."""
+    """Join with a fresh ticket, as the pre-join page does, from the browser labelled `client_key`."""
 
     async def join_as(meeting, name, *, user=None, client_key=None, expect="welcome"):
         ticket = ticket_for(meeting, name, user=user, client_key=client_key)
-        return await connect(meeting, ticket=ticket, expect=expect)
+        return await connect(
+            meeting, ticket=ticket, expect=expect, headers=browser_headers(client_key or f"client-{name}")
+        )
 
     return join_as
+
+
+@pytest.fixture
+def resume(connect):
+    """Reconnect as the browser did after a drop: its resume token, from the same browser session
+    unless `headers` say otherwise."""
+
+    async def resume_as(meeting, person, *, headers=None, token=None, expect="welcome"):
+        return await connect(
+            meeting,
+            resume=token or person.first["resume_token"],
+            headers=headers or person.headers,
+            expect=expect,
+        )
+
+    return resume_as
 
 
 @pytest_asyncio.fixture

@@ -88,7 +88,7 @@ async def test_removed_guest_cannot_resume(connect, meeting, host, guest):
     await guest.receive_type("removed")
     await guest.closed()
 
-    back = await connect(meeting, query=f"resume={token}", expect="refused")
+    back = await connect(meeting, resume=token, headers=guest.headers, expect="refused")
 
     assert await back.refusal_code() == Close.RESUME_FAILED
     await host.receive_type("peer-left")

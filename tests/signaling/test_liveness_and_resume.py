@@ -10,6 +10,8 @@ from meetings import room
 from meetings.models import Participant
 from meetings.protocol import Close, Error
 
+from .conftest import browser_headers
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OFFER = {"type": "offer", "sdp": "v=0"}
@@ -47,7 +49,7 @@ async def test_resume_within_the_grace_keeps_the_peer_id(connect, meeting, host,
     await guest.hang_up(1006)
     await host.receive_type("peer-interrupted")
 
-    back = await connect(meeting, query=f"resume={guest.welcome['resume_token']}")
+    back = await connect(meeting, resume=guest.welcome["resume_token"], headers=guest.headers)
 
     assert back.welcome["peer_id"] == guest.peer_id
     assert back.welcome["role"] == "guest"
@@ -61,7 +63,7 @@ async def test_resume_within_the_grace_keeps_the_peer_id(connect, meeting, host,
 async def test_relay_reaches_the_resumed_peers_new_socket(connect, meeting, host, guest):
     await guest.hang_up(1006)
     await host.receive_type("peer-interrupted")
-    back = await connect(meeting, query=f"resume={guest.welcome['resume_token']}")
+    back = await connect(meeting, resume=guest.welcome["resume_token"], headers=guest.headers)
     await host.receive_type("peer-resumed")
 
     await host.send({"type": "signal", "to": guest.peer_id, "description": OFFER})
@@ -75,13 +77,13 @@ async def test_resumed_peer_sees_chat_sent_while_away(connect, meeting, host, gu
     await host.send({"type": "chat", "text": "are you there?"})
     await host.receive_type("chat")
 
-    back = await connect(meeting, query=f"resume={guest.welcome['resume_token']}")
+    back = await connect(meeting, resume=guest.welcome["resume_token"], headers=guest.headers)
 
     assert [m["text"] for m in back.welcome["chat"]] == ["are you there?"]
 
 
 async def test_resume_while_the_old_socket_is_open_replaces_it(connect, meeting, host, guest):
-    second_window = await connect(meeting, query=f"resume={guest.welcome['resume_token']}")
+    second_window = await connect(meeting, resume=guest.welcome["resume_token"], headers=guest.headers)
 
     replaced = await guest.receive()
     assert replaced["type"] == "replaced"
@@ -97,7 +99,7 @@ async def test_resume_while_the_old_socket_is_open_replaces_it(connect, meeting,
 
 
 async def test_resume_with_an_unknown_token_is_refused(connect, meeting, host):
-    stranger = await connect(meeting, query="resume=not-a-token", expect="refused")
+    stranger = await connect(meeting, resume="not-a-token", headers=host.headers, expect="refused")
 
     assert await stranger.refusal_code() == Close.RESUME_FAILED
     assert await host.nothing()
@@ -108,7 +110,9 @@ async def test_resume_token_of_another_meeting_is_refused(
 ):
     elsewhere = await join(other_meeting, "Charlie", user=charlie)
 
-    crossing = await connect(meeting, query=f"resume={elsewhere.welcome['resume_token']}", expect="refused")
+    crossing = await connect(
+        meeting, resume=elsewhere.welcome["resume_token"], headers=elsewhere.headers, expect="refused"
+    )
 
     assert await crossing.refusal_code() == Close.RESUME_FAILED
     assert await host.nothing()
@@ -120,7 +124,9 @@ async def test_resume_after_leaving_is_refused(connect, meeting, host, guest):
     await guest.closed()
     await host.receive_type("peer-left")
 
-    back = await connect(meeting, query=f"resume={guest.welcome['resume_token']}", expect="refused")
+    back = await connect(
+        meeting, resume=guest.welcome["resume_token"], headers=guest.headers, expect="refused"
+    )
 
     assert await back.refusal_code() == Close.RESUME_FAILED
 
@@ -133,7 +139,9 @@ async def test_flooder_cannot_resume(settings, connect, join, meeting, host):
     await flooder.receive_type("error")
     assert await flooder.closed() == Close.FLOOD
 
-    back = await connect(meeting, query=f"resume={flooder.welcome['resume_token']}", expect="refused")
+    back = await connect(
+        meeting, resume=flooder.welcome["resume_token"], headers=flooder.headers, expect="refused"
+    )
 
     assert await back.refusal_code() == Close.RESUME_FAILED
 
@@ -156,7 +164,9 @@ async def test_pruned_peer_cannot_resume(connect, meeting, host, guest, settings
     after_grace = timezone.now() + timedelta(seconds=settings.SIGNALING["RESUME_GRACE"] + 1)
     await sync_to_async(room.participants_prune_stale)(now=after_grace)
 
-    back = await connect(meeting, query=f"resume={guest.welcome['resume_token']}", expect="refused")
+    back = await connect(
+        meeting, resume=guest.welcome["resume_token"], headers=guest.headers, expect="refused"
+    )
 
     assert await back.refusal_code() == Close.RESUME_FAILED
 
@@ -205,3 +215,56 @@ async def test_pinging_client_is_not_closed_by_the_idle_watchdog(settings, join,
     for _ in range(4):
         await talker.ping()
         assert await talker.nothing(timeout=0.4)
+
+
+async def test_a_stolen_resume_token_is_refused_from_another_session_and_the_victim_stays(
+    connect, meeting, host, guest
+):
+    token = guest.welcome["resume_token"]
+
+    without_cookie = await connect(meeting, resume=token, expect="refused")
+    other_browser = await connect(meeting, resume=token, headers=browser_headers("thief"), expect="refused")
+
+    assert await without_cookie.refusal_code() == Close.RESUME_FAILED
+    assert await other_browser.refusal_code() == Close.RESUME_FAILED
+    assert await guest.nothing()  # not replaced
+    assert await host.nothing()  # no peer-resumed, no peer-left
+    await guest.send({"type": "chat", "text": "still me"})
+    assert (await host.receive())["name"] == "Gus"
+    row = await Participant.objects.aget(peer_id=guest.peer_id)
+    assert row.status == Participant.Status.JOINED
+
+
+async def test_a_second_tab_of_the_same_session_resumes(resume, meeting, host, guest):
+    second_tab = await resume(meeting, guest)  # same cookie, same token
+
+    assert second_tab.welcome["peer_id"] == guest.peer_id
+    assert await guest.receive_type("replaced")
+    assert await guest.closed() == Close.REPLACED
+    assert await host.receive() == {"type": "peer-resumed", "peer_id": guest.peer_id}
+
+
+async def test_a_resume_token_in_the_url_is_refused(connect, meeting, host, guest):
+    leaked = await connect(
+        meeting, query=f"resume={guest.welcome['resume_token']}", headers=guest.headers, expect="refused"
+    )
+
+    assert await leaked.refusal_code() == Close.RESUME_FAILED
+    assert await guest.nothing()
+
+
+async def test_a_resume_socket_must_send_resume_first(connect, meeting, host, guest):
+    early = await connect(meeting, query="resume=1", headers=guest.headers, expect=None)
+    await early.send({"type": "chat", "text": "let me in"})
+
+    assert (await early.receive())["code"] == Error.NOT_JOINED
+    await early.send({"type": "resume", "token": guest.welcome["resume_token"]})
+    assert (await early.receive())["peer_id"] == guest.peer_id
+    assert await host.receive_type("peer-resumed")
+
+
+async def test_a_resume_socket_that_sends_nothing_is_refused_in_time(connect, meeting, monkeypatch):
+    monkeypatch.setattr("meetings.consumers.RESUME_FRAME_TIMEOUT", 0.2)
+    silent = await connect(meeting, query="resume=1", headers=browser_headers("silent"), expect="refused")
+
+    assert await silent.refusal_code() == Close.RESUME_FAILED

@@ -68,7 +68,7 @@ async def test_fifty_random_cycles_leave_every_roster_equal_to_the_database(conn
             token = seen.person.welcome["resume_token"]
             await seen.person.hang_up(1006)
             await drain_all()
-            present.append(Seen(await connect(meeting, query=f"resume={token}")))
+            present.append(Seen(await connect(meeting, resume=token, headers=seen.person.headers)))
         else:
             seen = present.pop(chance.randrange(len(present)))
             await seen.person.hang_up(1006)

@@ -11,7 +11,7 @@ from meetings.models import Meeting, Participant
 from meetings.protocol import Close
 from meetings.room import MAX_CONNECTIONS_PER_USER
 
-from .conftest import ORIGIN
+from .conftest import ORIGIN, browser_client_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,7 +74,10 @@ async def test_joining_again_from_the_same_browser_retires_the_old_place(join, m
         "reason": "replaced",
     }
     assert (await host.receive_type("peer-joined"))["peer"]["peer_id"] == second.peer_id
-    assert await Participant.objects.filter(client_key="browser-1", status="joined").acount() == 1
+    assert (
+        await Participant.objects.filter(client_key=browser_client_key("browser-1"), status="joined").acount()
+        == 1
+    )
 
 
 async def test_the_only_person_reloading_keeps_the_meeting_live_for_the_others(join, alice):

@@ -266,7 +266,7 @@ async def test_an_admission_made_while_the_knockers_socket_was_down_lets_it_in_o
 
     await host.send({"type": "admit", "peer": knocker.first["peer_id"]})
     await host.receive_type("waiting-left")
-    back = await connect(meeting, query=f"resume={token}")
+    back = await connect(meeting, resume=token, headers=knocker.headers)
 
     assert back.first["peer_id"] == knocker.first["peer_id"]
     assert (await host.receive_type("peer-joined"))["peer"]["peer_id"] == knocker.first["peer_id"]

@@ -161,8 +161,13 @@ export class SignalingClient {
     return `${scheme}//${location.host}${this.websocketPath}?${query}`;
   }
 
-  open(query) {
-    this.adopt(new WebSocket(this.url(query)));
+  /** Open a socket; `firstMessage`, if given, is sent as soon as it opens. */
+  open(query, firstMessage = null) {
+    const socket = new WebSocket(this.url(query));
+    if (firstMessage) {
+      socket.addEventListener("open", () => socket.send(JSON.stringify(firstMessage)), { once: true });
+    }
+    this.adopt(socket);
   }
 
   adopt(socket) {
@@ -230,7 +235,8 @@ export class SignalingClient {
     if (this.closedByUs) return;
     try {
       if (this.resumeToken) {
-        this.open(`resume=${encodeURIComponent(this.resumeToken)}`);
+        // The token goes in the first frame, never in the URL (proxies log URLs).
+        this.open("resume=1", { type: "resume", token: this.resumeToken });
       } else {
         this.connectedOnce = false; // a new peer: the caller rebuilds its calls
         this.welcomed = false;
