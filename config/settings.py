@@ -183,6 +183,9 @@ SIGNALING = {
 # Largest websocket message daphne accepts (`manage.py serve` passes it on). A signaling message is
 # at most 64 KiB (meetings/protocol.py); anything far larger is refused before it reaches Python.
 WEBSOCKET_MAX_BYTES = env_int("WEBSOCKET_MAX_BYTES", 128 * 1024)
+# Seconds a client has to send a request's head (`manage.py serve`): a slow-headers client that sends
+# a byte now and then would otherwise hold its connection open indefinitely.
+HTTP_HEADER_TIMEOUT = env_int("HTTP_HEADER_TIMEOUT", 10)
 # ICE servers handed to browsers in the welcome message, as a JSON list of RTCIceServer objects.
 # Empty by default: no public STUN server is contacted unless the operator says so.
 ICE_SERVERS = json.loads(env("ICE_SERVERS", "[]"))

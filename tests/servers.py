@@ -115,7 +115,7 @@ class DaphneServer:
 
     def wait_until_listening(self):
         try:
-            wait_for_port(self.port, self.process)
+            wait_for_port(self.port, self.process, timeout=60)  # a busy CI machine starts Django slowly
         except RuntimeError as error:
             self.stop()
             raise RuntimeError(f"{error}; see {self.log_path}") from None

@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Serve the site (HTTP and websockets) with daphne and this site's limits: websocket frames "
-        "and messages above WEBSOCKET_MAX_BYTES are refused by daphne before they reach Python."
+        "and messages above WEBSOCKET_MAX_BYTES are refused (1009) before they reach Python, a "
+        "socket whose messages wait unhandled is not read from until they are handled, and a request "
+        "head must arrive within HTTP_HEADER_TIMEOUT seconds (meetings/transport.py)."
     )
 
     def add_arguments(self, parser):
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, port, proxy_headers, **options):
-        from daphne.cli import CommandLineInterface
+        from meetings.transport import SignalingCommandLine
 
         limit = str(settings.WEBSOCKET_MAX_BYTES)
         argv = [
@@ -33,4 +35,4 @@ class Command(BaseCommand):
         ]
         if proxy_headers:
             argv.append("--proxy-headers")
-        CommandLineInterface().run([*argv, "config.asgi:application"])
+        SignalingCommandLine().run([*argv, "config.asgi:application"])
