@@ -179,6 +179,16 @@ SIGNALING = {
     # New websockets one address may open per minute (joins and reconnects). A school behind one
     # NAT address shares it: raise it for large sites.
     "CONNECTS_PER_IP_PER_MINUTE": env_int("SIGNALING_CONNECTS_PER_IP_PER_MINUTE", 120),
+    # Websockets open at once per address and per account, in each server process (a class behind
+    # one NAT address needs one or two per pupil).
+    "SOCKETS_PER_IP": env_int("SIGNALING_SOCKETS_PER_IP", 100),
+    "SOCKETS_PER_ACCOUNT": env_int("SIGNALING_SOCKETS_PER_ACCOUNT", 10),
+    # Chat messages one participant may post per 10 seconds.
+    "CHAT_PER_10_SECONDS": env_int("SIGNALING_CHAT_PER_10_SECONDS", 10),
+    # Knocks on one meeting's waiting room per address per 10 minutes, and how long a browser whose
+    # knock was denied waits before knocking again.
+    "KNOCKS_PER_IP_PER_MEETING": env_int("SIGNALING_KNOCKS_PER_IP_PER_MEETING", 30),
+    "KNOCK_AGAIN_AFTER_DENIAL": env_int("SIGNALING_KNOCK_AGAIN_AFTER_DENIAL", 60),
 }
 # Largest websocket message daphne accepts (`manage.py serve` passes it on). A signaling message is
 # at most 64 KiB (meetings/protocol.py); anything far larger is refused before it reaches Python.

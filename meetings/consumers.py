@@ -39,7 +39,7 @@ from .protocol import (
     resume_token_field,
     signal_payload,
 )
-from .throttle import websocket_connects_per_ip
+from .throttle import SOCKETS_PER_ACCOUNT, SOCKETS_PER_ADDRESS, websocket_connects_per_ip
 from .tickets import Joiner, Refused, client_key_for_session_key, ticket_read
 from .views import SESSION_PASSCODES
 
@@ -131,6 +131,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.peers = {}  # peer_id -> channel name, for the relay
         self.announced = set()
         self.groups_joined = set()
+        self.counted_in = []  # (OpenSockets, key) this socket counts against until it closes
         config = settings.SIGNALING
         self.bucket = TokenBucket(rate=config["RATE"], burst=config["BURST"])
         self.last_received = time.monotonic()
@@ -223,6 +224,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if not ticket:
             raise Refused(Close.NO_CREDENTIALS, "A held socket needs a ticket from the join page.")
         joiner = ticket_read(ticket, meeting_code=self.code)
+        self._count_account(joiner.user_id)
         return joiner, room.hold_peer_count(joiner)
 
     async def _expire_hold(self, seconds):
@@ -257,7 +259,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         """Who this socket is and where it goes, in one trip to the database thread."""
         if joiner is not None:  # a held socket: its address and ticket were checked when it opened
             return room.participant_connect(
-                joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
+                joiner=joiner,
+                channel_name=self.channel_name,
+                user_agent=self._user_agent(),
+                address=self._address(),
             )
         if resume_token is not None:  # its address was checked when it opened
             return room.participant_resume(
@@ -274,13 +279,36 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             joiner = self._joiner_from_session(user)
         else:
             raise Refused(Close.NO_CREDENTIALS, "Open the meeting's join link to get a ticket.")
+        self._count_account(joiner.user_id)
         return room.participant_connect(
-            joiner=joiner, channel_name=self.channel_name, user_agent=self._user_agent()
+            joiner=joiner,
+            channel_name=self.channel_name,
+            user_agent=self._user_agent(),
+            address=self._address(),
         )
 
+    def _address(self):
+        return (self.scope.get("client") or ["unknown"])[0]
+
+    def _count_socket(self, sockets, key, limit, refusal):
+        """Count this socket against `key` in `sockets` until it closes, or raise `refusal`."""
+        if not sockets.try_open(key, limit):
+            raise refusal
+        self.counted_in.append((sockets, key))
+
+    def _count_account(self, user_id):
+        """Per-account limit on sockets open at once (held ones included), in this process."""
+        if user_id is None:
+            return
+        refusal = Refused(Close.ACCOUNT_SOCKETS, "Your account has too many connections open; close some.")
+        self._count_socket(SOCKETS_PER_ACCOUNT, user_id, settings.SIGNALING["SOCKETS_PER_ACCOUNT"], refusal)
+
     def _check_connection_allowed(self):
-        """Per-address limit on new sockets, so one machine cannot open thousands (cache-backed)."""
-        address = (self.scope.get("client") or ["unknown"])[0]
+        """Per-address limits: sockets open at once (in this process) and new sockets a minute (in
+        the cache), so one machine can neither hold nor open thousands."""
+        address = self._address()
+        refusal = Refused(Close.ADDRESS_SOCKETS, "Too many connections open from your address; close some.")
+        self._count_socket(SOCKETS_PER_ADDRESS, address, settings.SIGNALING["SOCKETS_PER_IP"], refusal)
         limit = websocket_connects_per_ip()
         if limit.is_exceeded(address):
             raise Refused(
@@ -363,6 +391,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         metrics.websocket_closed()
         _local_consumers.pop(self.channel_name, None)
+        while self.counted_in:
+            sockets, key = self.counted_in.pop()
+            sockets.close(key)
         for task in (self.watchdog, self.hold_timer, self.resume_timer):
             if task:
                 task.cancel()

@@ -52,7 +52,10 @@ class Close:
     HOST_NOT_ARRIVED = 4104
     TOO_MANY_CONNECTIONS = 4106
     NOT_OPEN_YET = 4107  # a scheduled meeting before its room opens (Meeting.open_minutes_before)
+    ACCOUNT_SOCKETS = 4108  # too many sockets of one account open at once: retry after a while
+    KNOCK_LIMIT = 4406  # knocked again too soon after a denial, or too often from one address
     ADDRESS_BUSY = 4430  # too many new sockets from one address: retry after a while
+    ADDRESS_SOCKETS = 4431  # too many sockets from one address open at once: retry after a while
     REMOVED = 4403
     DENIED = 4405
     IDLE_TIMEOUT = 4408
@@ -74,6 +77,7 @@ class Error:
     RATE_LIMITED = "rate_limited"
     TOO_MANY_CANDIDATES = "too_many_candidates"
     PEER_BUSY = "peer_busy"
+    CHAT_TOO_FAST = "chat_too_fast"
 
 
 class ProtocolError(Exception):

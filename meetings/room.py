@@ -17,6 +17,7 @@ from django.utils import timezone
 from . import channels, services
 from .models import ChatMessage, Meeting, MeetingEvent, Participant, record_event
 from .protocol import Close, Error, ProtocolError
+from .throttle import chats_per_participant, knocks_per_ip_per_meeting
 from .tickets import Joiner, Refused
 
 RECENT_CHAT = 50
@@ -183,7 +184,27 @@ def _admission(meeting, joiner):
     return role, knocks
 
 
-def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snapshot:
+def _refuse_knock_spam(meeting, joiner, address):
+    """A browser whose knock was denied waits before knocking again, and one address may knock on a
+    meeting only so often: otherwise fresh tickets would keep the hosts' waiting list busy."""
+    config = settings.SIGNALING
+    if joiner.client_key:
+        since = timezone.now() - timedelta(seconds=config["KNOCK_AGAIN_AFTER_DENIAL"])
+        denied = meeting.participants.filter(client_key=joiner.client_key, status=Status.DENIED)
+        if denied.filter(left_at__gte=since).exists():
+            raise Refused(
+                Close.KNOCK_LIMIT, "The host did not let you in; wait a minute before knocking again."
+            )
+    limit = knocks_per_ip_per_meeting()
+    key = f"{meeting.code}:{address}"
+    if limit.is_exceeded(key):
+        raise Refused(
+            Close.KNOCK_LIMIT, "Too many knocks on this meeting from your address; try again later."
+        )
+    limit.record(key)
+
+
+def participant_connect(*, joiner: Joiner, channel_name, user_agent="", address="") -> Snapshot:
     """A new socket with a valid ticket (or session): admit it to the call or to the waiting room."""
     resume_token = secrets.token_urlsafe(24)
     with transaction.atomic():
@@ -191,6 +212,8 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="") -> Snaps
         if meeting is None:
             raise Refused(Close.NOT_FOUND, "There is no meeting with this ID.")
         role, knocks = _admission(meeting, joiner)
+        if knocks:
+            _refuse_knock_spam(meeting, joiner, address)
         _replace_same_browser(meeting, joiner.client_key)
         participant = Participant.objects.create(
             meeting=meeting,
@@ -429,8 +452,13 @@ def _target(actor, peer_id, statuses):
 
 
 def chat_post(*, participant_id, text):
+    """Store and broadcast a chat message; at most CHAT_PER_10_SECONDS of them per participant."""
+    limit = chats_per_participant()
+    if limit.is_exceeded(participant_id):
+        raise ProtocolError(Error.CHAT_TOO_FAST, "You are sending messages too fast; wait a few seconds.")
     with transaction.atomic():
         actor = _actor(participant_id)
+        limit.record(participant_id)
         message = ChatMessage.objects.create(
             meeting=actor.meeting,
             participant=actor,

@@ -1,5 +1,7 @@
-"""Failure counters in the cache: how passcode guessing is slowed down."""
+"""Counters that slow abuse down: failures and events in the cache, open sockets in the process."""
 
+import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,6 +50,49 @@ def websocket_connects_per_ip():
     """Websocket connections (joins and reconnects) one address may open per minute."""
     return FailureLimit("ws-connect-ip", limit=settings.SIGNALING["CONNECTS_PER_IP_PER_MINUTE"], window=60)
 
+
+def chats_per_participant():
+    """Chat messages one participant may post per 10 seconds (fixed windows, in the cache)."""
+    return FailureLimit("chat", limit=settings.SIGNALING["CHAT_PER_10_SECONDS"], window=10)
+
+
+def knocks_per_ip_per_meeting():
+    """Knocks (entries into a waiting room) one address may make on one meeting per 10 minutes."""
+    return FailureLimit("knock-ip", limit=settings.SIGNALING["KNOCKS_PER_IP_PER_MEETING"], window=600)
+
+
+class OpenSockets:
+    """How many sockets are open at once per key (an address, an account) in this server process.
+
+    In memory rather than in the cache: the counts are exact, and they cannot outlive a process that
+    dies with its sockets. Each process bounds what it holds (its memory, its file descriptors);
+    several processes behind one proxy each allow the limit.
+    """
+
+    def __init__(self):
+        self._counts = Counter()
+        self._lock = threading.Lock()  # opened in the database thread, closed in the event loop
+
+    def try_open(self, key, limit):
+        """Count one more socket for `key`, unless `limit` are open already; says which."""
+        with self._lock:
+            if self._counts[key] >= limit:
+                return False
+            self._counts[key] += 1
+            return True
+
+    def close(self, key):
+        with self._lock:
+            self._counts[key] -= 1
+            if self._counts[key] <= 0:
+                del self._counts[key]
+
+    def count(self, key):
+        return self._counts.get(key, 0)
+
+
+SOCKETS_PER_ADDRESS = OpenSockets()
+SOCKETS_PER_ACCOUNT = OpenSockets()
 
 PASSCODE_FAILURES_PER_CLIENT = FailureLimit("passcode-client", limit=5, window=300)
 PASSCODE_FAILURES_PER_MEETING = FailureLimit("passcode-meeting", limit=50, window=900)

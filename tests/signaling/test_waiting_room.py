@@ -271,3 +271,30 @@ async def test_an_admission_made_while_the_knockers_socket_was_down_lets_it_in_o
     assert back.first["peer_id"] == knocker.first["peer_id"]
     assert (await host.receive_type("peer-joined"))["peer"]["peer_id"] == knocker.first["peer_id"]
     assert (await Participant.objects.aget(peer_id=knocker.first["peer_id"])).status == "joined"
+
+
+async def test_a_denied_browser_waits_before_knocking_again(join, meeting, host, guest, newcomer, settings):
+    await host.send({"type": "deny", "peer": newcomer.peer_id})
+    assert (await newcomer.receive())["type"] == "denied"
+    await newcomer.closed()
+
+    again = await join(meeting, "Nina", expect="refused")  # same browser, fresh ticket, at once
+
+    assert await again.refusal_code() == Close.KNOCK_LIMIT
+    assert await host.receive_type("waiting-left")
+    assert await host.nothing()  # no knock reached the host
+    settings.SIGNALING = {**settings.SIGNALING, "KNOCK_AGAIN_AFTER_DENIAL": 0}
+    later = await join(meeting, "Nina", expect="waiting")
+    assert (await host.receive())["peer"]["peer_id"] == later.peer_id
+
+
+async def test_one_address_may_knock_on_a_meeting_only_so_often(join, meeting, host, settings):
+    settings.SIGNALING = {**settings.SIGNALING, "KNOCKS_PER_IP_PER_MEETING": 2}
+    await join(meeting, "First", expect="waiting")
+    await join(meeting, "Second", expect="waiting")
+
+    third = await join(meeting, "Third", expect="refused")
+
+    assert await third.refusal_code() == Close.KNOCK_LIMIT
+    assert [(await host.receive())["type"] for _ in range(2)] == ["knock", "knock"]
+    assert await host.nothing()

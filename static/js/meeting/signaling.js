@@ -3,7 +3,7 @@
 
 /** Close codes after which reconnecting cannot help (docs/signaling.md). */
 const FINAL_CLOSE_CODES = new Set([
-  4001, 4002, 4004, 4040, 4100, 4101, 4102, 4103, 4104, 4106, 4401, 4403, 4405, 4409, 4429,
+  4001, 4002, 4004, 4040, 4100, 4101, 4102, 4103, 4104, 4106, 4401, 4403, 4405, 4406, 4409, 4429,
 ]);
 const RESUME_FAILED = 4006;
 const HOLD_EXPIRED = 4007; // a held socket that did not join in time: hold a new one
