@@ -2,6 +2,7 @@
 handler that fails anyway closes only its own socket (1011) and the room hears peer-interrupted."""
 
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -149,11 +150,14 @@ async def test_a_crash_in_a_handler_closes_with_1011_and_the_room_hears_peer_int
 
     monkeypatch.setattr(room, "chat_post", broken_chat_post)
 
+    started = time.monotonic()
     await guest.send({"type": "chat", "text": "this will crash the handler"})
 
-    assert await guest.closed() == 1011
     interrupted = await host.receive(timeout=2)
+    told_after = time.monotonic() - started
     assert interrupted == {"type": "peer-interrupted", "peer_id": guest.peer_id}
+    assert await guest.closed() == 1011
+    print(f"injected crash: the room heard peer-interrupted {told_after * 1000:.0f} ms after the frame")
     row = await database_sync_to_async(Participant.objects.get)(peer_id=guest.peer_id)
     assert (row.status, row.channel_name) == (Participant.Status.JOINED, "")  # kept for a resume
     assert await host.nothing()  # told once, not again when the socket finished closing
