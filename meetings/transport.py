@@ -59,13 +59,15 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
 
 class HeaderDeadline(protocol.Protocol):
     """Hands every byte to daphne's HTTP protocol, and drops the connection if its request head has
-    not fully arrived `seconds` after it opened.
+    not fully arrived `seconds` after its first byte.
 
     Twisted's own timeout is an idle one, reset by every byte, so a client sending one header byte
-    now and then keeps a connection (and its memory) forever. The deadline covers the first request
-    of a connection, the one every websocket handshake is; a kept-alive connection's next requests
-    have Twisted's idle timeout. Once daphne upgrades the connection to a websocket, the bytes no
-    longer pass through here.
+    now and then keeps a connection (and its memory) forever. The deadline counts from the first
+    byte, as Node's headersTimeout does, not from the connection: browsers open connections ahead
+    of need and leave them silent for a while, and those must not be cut (Twisted's idle timeout
+    closes them after a minute of silence). It covers the first request of a connection, the one
+    every websocket handshake is; a kept-alive connection's next requests have the idle timeout.
+    Once daphne upgrades the connection to a websocket, the bytes no longer pass through here.
     """
 
     def __init__(self, wrapped, seconds):
@@ -73,16 +75,19 @@ class HeaderDeadline(protocol.Protocol):
         self.seconds = seconds
         self.tail = b""
         self.deadline = None
+        self.head_complete = False
 
     def makeConnection(self, transport):
         self.transport = transport
-        self.deadline = reactor.callLater(self.seconds, transport.abortConnection)
         self.wrapped.makeConnection(transport)
 
     def dataReceived(self, data):
-        if self.deadline is not None:
+        if not self.head_complete:
+            if self.deadline is None:
+                self.deadline = reactor.callLater(self.seconds, self.transport.abortConnection)
             seen = self.tail + data
             if b"\r\n\r\n" in seen:
+                self.head_complete = True
                 self._cancel_deadline()
             else:
                 self.tail = seen[-3:]
