@@ -7,7 +7,7 @@ class Command(BaseCommand):
         "Serve the site (HTTP and websockets) with daphne and this site's limits: websocket frames "
         "and messages above WEBSOCKET_MAX_BYTES are refused (1009) before they reach Python, a "
         "socket whose messages wait unhandled is not read from until they are handled, and a request "
-        "head must arrive within HTTP_HEADER_TIMEOUT seconds (meetings/transport.py)."
+        "head must arrive within HTTP_HEADER_TIMEOUT seconds of its first byte (meetings/transport.py)."
     )
 
     def add_arguments(self, parser):
