@@ -200,6 +200,26 @@ HTTP_HEADER_TIMEOUT = env_int("HTTP_HEADER_TIMEOUT", 10)
 # Empty by default: no public STUN server is contacted unless the operator says so.
 ICE_SERVERS = json.loads(env("ICE_SERVERS", "[]"))
 
+# --- TURN -----------------------------------------------------------------------------------------
+
+# A relay for the people whose networks block direct calls (docs/deploy-turn.md). Each browser gets
+# its own credential, signed with coturn's static-auth-secret and valid for TURN_TTL seconds.
+TURN_URLS = env_list("TURN_URLS")  # turn:, turns: and stun: URLs of your coturn servers
+TURN_SECRET = env("TURN_SECRET")
+# A day, like Jitsi and Galène: a long call keeps refreshing its allocation with the same credential.
+TURN_TTL = env_int("TURN_TTL", 24 * 3600)
+# Every meeting hides participants' network addresses from each other (calls go through the relay).
+# Meetings can also opt in one by one. Needs TURN.
+HIDE_NETWORK_ADDRESSES = env_bool("HIDE_NETWORK_ADDRESSES", False)
+if any(url.startswith(("turn:", "turns:")) for url in TURN_URLS) and not TURN_SECRET:
+    raise ImproperlyConfigured(
+        "TURN_URLS names a TURN server but TURN_SECRET is empty: set it to coturn's static-auth-secret."
+    )
+if HIDE_NETWORK_ADDRESSES and not any(url.startswith(("turn:", "turns:")) for url in TURN_URLS):
+    raise ImproperlyConfigured(
+        "HIDE_NETWORK_ADDRESSES needs a relay: set TURN_URLS and TURN_SECRET (docs/deploy-turn.md)."
+    )
+
 # --- Accounts -------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"

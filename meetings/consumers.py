@@ -41,6 +41,7 @@ from .protocol import (
 )
 from .throttle import SOCKETS_PER_ACCOUNT, SOCKETS_PER_ADDRESS, websocket_connects_per_ip
 from .tickets import Joiner, Refused, client_key_for_session_key, ticket_read
+from .turn import ice_servers_for_browser
 from .views import SESSION_PASSCODES
 
 logger = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.resuming = False  # opened with resume=1, waiting for the resume frame
         self.resume_timer = None
         self.peer_count = 0  # what this held socket was last told it would meet
+        self.ice_servers = None  # minted for this socket (TURN credentials): held, then welcome
 
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
@@ -204,13 +206,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if joiner.user_id is not None:
             await self._join_group(names.user_group(joiner.user_id))
         config = settings.SIGNALING
+        self.ice_servers = ice_servers_for_browser()
         await self.send_message(
             {
                 "type": "held",
                 "protocol": PROTOCOL_VERSION,
                 "hold_timeout": config["HOLD_TIMEOUT"],
                 "heartbeat_interval": config["HEARTBEAT_INTERVAL"],
-                "ice_servers": settings.ICE_SERVERS,
+                "ice_servers": self.ice_servers,
                 "peer_count": self.peer_count,
             }
         )
@@ -370,6 +373,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self._leave_group(names.waiting_group(self.code))
         self.peers = {peer["peer_id"]: peer.pop("channel") for peer in snapshot.peers}
         self.announced = set(self.peers)  # peers the client has been told of (welcome, peer-joined)
+        # The held socket's servers again, so the connections made on the pre-join page stay usable.
+        if self.ice_servers is None:
+            self.ice_servers = ice_servers_for_browser()
         welcome = {
             "type": "welcome",
             "protocol": PROTOCOL_VERSION,
@@ -381,7 +387,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             "peers": snapshot.peers,
             "waiting": snapshot.waiting,
             "chat": snapshot.chat,
-            "ice_servers": settings.ICE_SERVERS,
+            "ice_servers": self.ice_servers,
             "heartbeat_interval": settings.SIGNALING["HEARTBEAT_INTERVAL"],
         }
         if snapshot.resume_token:
@@ -495,6 +501,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def on_ping(self, message):
         await self.send_message({"type": "pong"})
 
+    async def on_ice_servers(self, message):
+        """Fresh TURN credentials, for a client about to restart ICE near its credentials' expiry."""
+        self.ice_servers = ice_servers_for_browser()
+        await self.send_message({"type": "ice-servers", "ice_servers": self.ice_servers})
+
     async def on_join(self, message):
         """A held socket enters: the same admission as a socket opened with its ticket."""
         if self.held is None:
@@ -599,6 +610,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     HANDLERS = {
         "ping": on_ping,
+        "ice-servers": on_ice_servers,
         "join": on_join,
         "resume": on_resume,
         "signal": on_signal,
