@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := chromium redis-server
+SYSTEM_PACKAGES := chromium redis-server coturn
 
 .PHONY: run test lint install install-test system-deps migrate bench clean
 
@@ -41,7 +41,7 @@ migrate: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
 # Browser tests need Debian's Chromium; the scale-out tests start their own redis-server, the
-# readiness tests their own coturn.
+# readiness and TURN tests their own coturn (turnserver).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
