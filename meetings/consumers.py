@@ -38,10 +38,11 @@ from .protocol import (
     request_id,
     resume_token_field,
     signal_payload,
+    signal_without_addresses,
 )
 from .throttle import SOCKETS_PER_ACCOUNT, SOCKETS_PER_ADDRESS, websocket_connects_per_ip
 from .tickets import Joiner, Refused, client_key_for_session_key, ticket_read
-from .turn import ice_servers_for_browser
+from .turn import ice_servers_for_browser, ice_transport_policy
 from .views import SESSION_PASSCODES
 
 logger = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.resume_timer = None
         self.peer_count = 0  # what this held socket was last told it would meet
         self.ice_servers = None  # minted for this socket (TURN credentials): held, then welcome
+        self.hide_addresses = False  # relay candidates only, in both directions (the meeting's option)
 
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
@@ -195,7 +197,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # In the lobby before counting, so no change to the roster after the count is missed.
         await self._join_group(names.lobby_group(self.code))
         try:
-            joiner, self.peer_count = await database_sync_to_async(self._check_hold)(ticket)
+            joiner, self.peer_count, self.hide_addresses = await database_sync_to_async(self._check_hold)(
+                ticket
+            )
         except Refused as refusal:
             await self._refuse(refusal)
             return
@@ -214,6 +218,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 "hold_timeout": config["HOLD_TIMEOUT"],
                 "heartbeat_interval": config["HEARTBEAT_INTERVAL"],
                 "ice_servers": self.ice_servers,
+                "ice_transport_policy": ice_transport_policy(hide_addresses=self.hide_addresses),
                 "peer_count": self.peer_count,
             }
         )
@@ -222,13 +227,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.hold_timer = loop.create_task(self._expire_hold(config["HOLD_TIMEOUT"]))
 
     def _check_hold(self, ticket):
-        """The address limit, the ticket and the peer count, in one trip to the database thread."""
+        """The address limit, the ticket, the peer count and the meeting's ICE policy, in one trip."""
         self._check_connection_allowed()
         if not ticket:
             raise Refused(Close.NO_CREDENTIALS, "A held socket needs a ticket from the join page.")
         joiner = ticket_read(ticket, meeting_code=self.code)
         self._count_account(joiner.user_id)
-        return joiner, room.hold_peer_count(joiner)
+        hide = room.meeting_hides_network_addresses(joiner.meeting_code)
+        return joiner, room.hold_peer_count(joiner), hide
 
     async def _expire_hold(self, seconds):
         await asyncio.sleep(seconds)
@@ -370,6 +376,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             )
             return
         self.joined = True
+        self.hide_addresses = snapshot.meeting["hide_network_addresses"]
         await self._leave_group(names.waiting_group(self.code))
         self.peers = {peer["peer_id"]: peer.pop("channel") for peer in snapshot.peers}
         self.announced = set(self.peers)  # peers the client has been told of (welcome, peer-joined)
@@ -388,6 +395,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             "waiting": snapshot.waiting,
             "chat": snapshot.chat,
             "ice_servers": self.ice_servers,
+            "ice_transport_policy": ice_transport_policy(hide_addresses=self.hide_addresses),
             "heartbeat_interval": settings.SIGNALING["HEARTBEAT_INTERVAL"],
         }
         if snapshot.resume_token:
@@ -537,6 +545,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             if sent > MAX_CANDIDATES_PER_DESCRIPTION:
                 raise ProtocolError(Error.TOO_MANY_CANDIDATES, "Too many ICE candidates for one negotiation.")
             self.candidates_to[target] = sent
+        if self.hide_addresses:
+            payload = signal_without_addresses(payload)
+            if payload is None:
+                return  # a host or server-reflexive candidate: the peer must not learn the address
         # The sender's channel travels with the signal: a relayed offer can overtake the peer-joined
         # that introduces its sender (that goes through the layer), and the answer must find its way.
         event = {"type": names.SIGNAL, "from": self.peer_id, "channel": self.channel_name, "payload": payload}

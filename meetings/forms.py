@@ -2,6 +2,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.validators import validate_email
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from accounts.names import clean_display_name
 from .codes import code_from_user_input, normalize_meeting_code, validate_custom_code
 from .models import MAX_PARTICIPANTS_LIMIT, Meeting, aware
 from .services import recurrence_rrule
+from .turn import turn_configured
 
 PASSCODE_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
 MAX_INVITES = 50
@@ -62,6 +64,7 @@ class MeetingForm(forms.ModelForm):
             "allowed_domains",
             "reminder_minutes",
             "open_minutes_before",
+            "hide_network_addresses",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
@@ -90,6 +93,10 @@ class MeetingForm(forms.ModelForm):
         self.is_personal_room = self.instance.is_personal_room
         for name in ("reminder_minutes", "open_minutes_before"):
             self.fields[name].required = False  # left out: the model's default
+        if not turn_configured() or settings.HIDE_NETWORK_ADDRESSES:
+            # Without a relay, hidden addresses would mean no call at all; with the site's setting on,
+            # every meeting hides them already.
+            del self.fields["hide_network_addresses"]
         if self.is_personal_room:
             for name in self.PERSONAL_ROOM_HIDDEN:
                 del self.fields[name]

@@ -120,6 +120,11 @@ class Meeting(models.Model):
         default=DEFAULT_MAX_PARTICIPANTS,
         validators=[MinValueValidator(2), MaxValueValidator(MAX_PARTICIPANTS_LIMIT)],
     )
+    hide_network_addresses = models.BooleanField(
+        "hide participants' network addresses from each other",
+        default=False,
+        help_text="Calls go through the site's relay server, so nobody learns another person's IP address.",
+    )
     is_personal_room = models.BooleanField(default=False)
     reminder_minutes = models.PositiveSmallIntegerField(
         "reminder",
@@ -299,6 +304,13 @@ class Meeting(models.Model):
             return False
         opens = self.opens_at(now)
         return opens is not None and now < opens
+
+    @property
+    def hides_network_addresses(self):
+        """Calls of this meeting go through the relay only: the site or the host asked, and TURN is there."""
+        from .turn import turn_configured
+
+        return turn_configured() and (settings.HIDE_NETWORK_ADDRESSES or self.hide_network_addresses)
 
     @property
     def has_invite_list(self):

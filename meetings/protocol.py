@@ -270,6 +270,60 @@ def signal_payload(message):
     return {"candidate": clean}
 
 
+def candidate_type(candidate):
+    """The type of an ICE candidate line (host, srflx, prflx, relay), or "" if it names none."""
+    words = candidate.split()
+    for index, word in enumerate(words[:-1]):
+        if word == "typ":
+            return words[index + 1].lower()
+    return ""
+
+
+_RELATED_ADDRESS = re.compile(r"\braddr \S+ rport \d+")
+_CONNECTION_ADDRESS = re.compile(r"^(c=IN IP([46]) )\S+", re.IGNORECASE)
+_ORIGIN_ADDRESS = re.compile(r"^(o=(?:\S+ ){3}IN IP([46]) )\S+", re.IGNORECASE)
+_RTCP_ADDRESS = re.compile(r"^(a=rtcp:\d+ IN IP([46]) )\S+", re.IGNORECASE)
+_NO_ADDRESS = {"4": "0.0.0.0", "6": "::"}  # noqa: S104 - the unspecified address, not a bind
+
+
+def _relay_candidate_or_none(candidate):
+    """A relay candidate less its related address (the person's own public address); others: None."""
+    if candidate_type(candidate) != "relay":
+        return None
+    return _RELATED_ADDRESS.sub("raddr 0.0.0.0 rport 0", candidate)
+
+
+def signal_without_addresses(payload):
+    """A signal for a meeting that hides network addresses: only relay candidates get through.
+
+    A candidate that is not a relay one gives None (drop it); an SDP loses its non-relay
+    `a=candidate` lines, and the addresses of its c=, o= and a=rtcp lines (a browser puts the
+    default candidate's there) become the unspecified address. The end of candidates passes.
+    """
+    if "candidate" in payload:
+        candidate = payload["candidate"]
+        if candidate is None or not candidate["candidate"]:
+            return payload
+        line = candidate["candidate"]
+        kept = _relay_candidate_or_none(line.removeprefix("a="))
+        if kept is None:
+            return None
+        return {"candidate": {**candidate, "candidate": ("a=" if line.startswith("a=") else "") + kept}}
+    description = payload["description"]
+    lines = []
+    for line in description["sdp"].split("\r\n" if "\r\n" in description["sdp"] else "\n"):
+        if line.lower().startswith("a=candidate:"):
+            kept = _relay_candidate_or_none(line)
+            if kept is not None:
+                lines.append(kept)
+            continue
+        for pattern in (_CONNECTION_ADDRESS, _RTCP_ADDRESS):
+            line = pattern.sub(lambda m: m.group(1) + _NO_ADDRESS[m.group(2)], line)
+        line = _ORIGIN_ADDRESS.sub(lambda m: m.group(1) + ("127.0.0.1" if m.group(2) == "4" else "::1"), line)
+        lines.append(line)
+    return {"description": {**description, "sdp": "\r\n".join(lines)}}
+
+
 MEDIA_KEYS = ("audio", "video", "screen", "hand")
 
 

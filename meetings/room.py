@@ -87,6 +87,7 @@ def _room_snapshot(participant, meeting, resume_token=None):
         "waiting_room": meeting.waiting_room,
         "mute_on_entry": meeting.mute_on_entry,
         "max_participants": meeting.max_participants,
+        "hide_network_addresses": meeting.hides_network_addresses,
     }
     return Snapshot(participant, meeting_public, peers, waiting, chat, resume_token)
 
@@ -257,6 +258,12 @@ def hold_peer_count(joiner: Joiner) -> int:
     if knocks:
         return 0
     return _places_of_others(meeting, joiner).filter(status=Status.JOINED).count()
+
+
+def meeting_hides_network_addresses(meeting_code) -> bool:
+    """What a held socket tells its page: make the connections ahead relay-only, or not."""
+    meeting = Meeting.objects.filter(code=meeting_code).first()
+    return bool(meeting and meeting.hides_network_addresses)
 
 
 def _replace_same_browser(meeting, client_key):

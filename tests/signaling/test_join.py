@@ -31,6 +31,7 @@ async def test_host_welcome_describes_the_call(settings, join, meeting, alice):
         "waiting_room": False,
         "mute_on_entry": False,
         "max_participants": meeting.max_participants,
+        "hide_network_addresses": False,
     }
     assert welcome["peers"] == []
     assert welcome["waiting"] == []
