@@ -16,6 +16,8 @@ def manage(*args, **env):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="meet.example.org",
+        TURN_URLS="turn:turn.example.org:3478,turns:turn.example.org:5349",
+        TURN_SECRET=secrets.token_urlsafe(30),
     )
     environment.update(env)
     environment = {key: value for key, value in environment.items() if value is not None}
@@ -35,6 +37,42 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr
+
+
+def test_production_without_turn_or_stun_gets_a_warning_that_says_what_to_set():
+    result = manage("check", "--deploy", TURN_URLS=None, TURN_SECRET=None, ICE_SERVERS=None)
+
+    assert "meetings.W001" in result.stderr
+    assert "people behind a strict NAT" in result.stderr
+    assert "set TURN_URLS and TURN_SECRET" in result.stderr
+
+
+def test_static_ice_servers_are_enough_for_the_deploy_check():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        TURN_URLS=None,
+        TURN_SECRET=None,
+        ICE_SERVERS='[{"urls": "turn:turn.example.org", "username": "u", "credential": "p"}]',
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_turn_url_without_its_secret_stops_the_site():
+    result = manage("check", TURN_SECRET=None)
+
+    assert result.returncode != 0
+    assert "TURN_SECRET is empty" in result.stderr
+
+
+def test_hiding_addresses_without_a_relay_stops_the_site():
+    result = manage("check", TURN_URLS=None, TURN_SECRET=None, HIDE_NETWORK_ADDRESSES="1")
+
+    assert result.returncode != 0
+    assert "HIDE_NETWORK_ADDRESSES needs a relay" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
