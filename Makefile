@@ -7,10 +7,13 @@ ADDR ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := chromium redis-server coturn
 
-.PHONY: run test lint install install-test system-deps migrate bench clean
+.PHONY: run run-lan test lint install install-test system-deps migrate bench clean
 
 run: install migrate  ## Install, migrate and serve the site with daphne on $(ADDR), debug on.
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(ADDR)
+
+run-lan: install migrate  ## Serve over HTTPS on this machine's LAN address (a local CA), debug on.
+	DJANGO_DEBUG=1 $(PY) manage.py run_lan $(LAN_ARGS)
 
 test: install-test system-deps  ## Install everything the tests need, then run ruff and every test.
 	$(VENV)/bin/ruff check .

@@ -318,6 +318,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `make run-lan` (manage.py run_lan): debug mode over HTTPS on this machine's LAN address. Its cookies
+# are Secure and named apart, so they never shadow plain `make run`'s on http://127.0.0.1; no HSTS,
+# which a browser would remember for the address and then refuse plain HTTP there.
+SERVE_LAN = env_bool("HUDDLE_SERVE_LAN", False)
+if SERVE_LAN:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "lan_sessionid"
+    CSRF_COOKIE_NAME = "lan_csrftoken"
+    SECURE_SSL_REDIRECT = False
+    SECURE_HSTS_SECONDS = 0
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
