@@ -296,6 +296,7 @@ class TurnServer:
                 f"pidfile={self.workdir / f'turnserver-{self.port}.pid'}",
                 f"log-file={self.log_path}",
                 "simple-log",
+                "verbose",  # one line per allocation and its user name: what the tests read
                 "no-stdout-log",
                 "",
             ]

@@ -2,14 +2,18 @@
 // It owns the signaling client and the peer connections and never touches the DOM; the UI
 // listens with on(event, handler). See docs/signaling.md for the wire messages.
 
-import { PeerLink } from "./peer.js";
+import { PeerLink, credentialsExpireSoon } from "./peer.js";
 
 /** No more connections made ahead than a call can have others (8 people at most). */
 const MAX_PREPARED_LINKS = 7;
 
+/** How long to wait for fresh ICE servers (ice-servers) before restarting with the ones we have. */
+const FRESH_ICE_SERVERS_TIMEOUT_MS = 5000;
+
 /**
  * @typedef {{peer_id: string, name: string, role: string, media: object,
- *            interrupted?: boolean, link?: PeerLink, linkState?: string}} Peer
+ *            interrupted?: boolean, link?: PeerLink, linkState?: string,
+ *            reach?: "no-relay"|"relay-refused"|"no-route"|null}} Peer
  */
 
 export class Call {
@@ -26,6 +30,9 @@ export class Call {
     this.waiting = new Map();
     this.self = null;
     this.iceServers = [];
+    /** "relay" when the meeting hides network addresses: then only relayed paths are tried. */
+    this.iceTransportPolicy = "all";
+    this.iceServersWaiters = [];
     this.handlers = new Map();
     this.localMedia = { audio: true, video: true, screen: false, hand: false };
     /** @type {PeerLink[]} connections made ahead on the pre-join page (prepareLinks) */
@@ -56,8 +63,15 @@ export class Call {
 
   bindSignaling() {
     const s = this.signaling;
-    s.on("held", (m) => this.prepareLinks(m.ice_servers || [], m.peer_count));
+    s.on("held", (m) => {
+      this.iceTransportPolicy = m.ice_transport_policy || "all";
+      this.prepareLinks(m.ice_servers || [], m.peer_count);
+    });
     s.on("peer-count", (m) => this.prepareLinks(this.preparedIceServers || [], m.peer_count));
+    s.on("ice-servers", (m) => {
+      this.iceServers = m.ice_servers || [];
+      for (const resolve of this.iceServersWaiters.splice(0)) resolve(this.iceServers);
+    });
     s.on("welcome", (m) => this.onWelcome(m));
     s.on("waiting", (m) => this.emit("waiting", m));
     s.on("peer-joined", ({ peer }) => this.addPeer(peer));
@@ -105,6 +119,7 @@ export class Call {
       peer_id: message.peer_id, role: message.role, name: message.name, media: message.media,
     };
     this.iceServers = message.ice_servers || [];
+    this.iceTransportPolicy = message.ice_transport_policy || "all";
     this.meeting = message.meeting;
     this.waiting = new Map((message.waiting || []).map((p) => [p.peer_id, p]));
     if (message.resumed) {
@@ -207,7 +222,9 @@ export class Call {
     while (this.preparedLinks.length > wanted) this.preparedLinks.pop().close();
     for (const link of this.preparedLinks) link.setVideoBudget(budget); // sent once negotiated
     while (this.preparedLinks.length < wanted) {
-      const link = new PeerLink({ iceServers, localTracks: () => this.media.tracks(), budget });
+      const link = new PeerLink({
+        iceServers, iceTransportPolicy: this.iceTransportPolicy, localTracks: () => this.media.tracks(), budget,
+      });
       link.initiate();
       this.preparedLinks.push(link);
     }
@@ -215,7 +232,9 @@ export class Call {
 
   attachPreparedLink(peerId) {
     const link = this.preparedLinks[0];
-    if (!link || !sameJson(link.iceServers, this.iceServers)) return false;
+    if (!link || !sameJson(link.iceServers, this.iceServers) || link.iceTransportPolicy !== this.iceTransportPolicy) {
+      return false;
+    }
     this.preparedLinks.shift();
     this.peers.get(peerId).link = link;
     link.attach(this.linkCallbacks(peerId)).catch(() => {});
@@ -240,6 +259,7 @@ export class Call {
       peer.link = new PeerLink({
         ...this.linkCallbacks(peerId),
         iceServers: this.iceServers,
+        iceTransportPolicy: this.iceTransportPolicy,
         localTracks: () => this.media.tracks(),
         budget: this.videoBudget(),
       });
@@ -255,7 +275,26 @@ export class Call {
       onTrack: (slot, track) => this.emit("track", peerId, slot, track),
       onState: (state) => this.updatePeer(peerId, { linkState: state }),
       onStable: () => this.applyVideoBudget(),
+      onReach: (reach) => this.updatePeer(peerId, { reach }),
+      freshIceServers: () => this.freshIceServers(),
     };
+  }
+
+  /**
+   * Before an ICE restart: if our TURN credential expires soon, ask the server for a new one and use it
+   * for the links made from now on too. Null when the current ones are good (or no answer came).
+   * @returns {Promise<RTCIceServer[]|null>}
+   */
+  freshIceServers() {
+    if (!credentialsExpireSoon(this.iceServers)) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), FRESH_ICE_SERVERS_TIMEOUT_MS);
+      this.iceServersWaiters.push((servers) => {
+        clearTimeout(timer);
+        resolve(servers);
+      });
+      if (this.iceServersWaiters.length === 1) this.signaling.send({ type: "ice-servers" });
+    });
   }
 
   async onSignal(message) {
@@ -318,7 +357,14 @@ export class Call {
     for (const [peerId, peer] of this.peers) {
       if (!peer.link) continue;
       const report = await peer.link.stats();
-      const summary = { framesDecoded: 0, audioSamples: 0, screenFrames: 0, state: peer.linkState };
+      const summary = {
+        framesDecoded: 0, audioSamples: 0, screenFrames: 0, state: peer.linkState, localCandidate: null, remoteCandidate: null,
+      };
+      const selected = selectedPair(report);
+      if (selected) {
+        summary.localCandidate = report.get(selected.localCandidateId)?.candidateType || null;
+        summary.remoteCandidate = report.get(selected.remoteCandidateId)?.candidateType || null;
+      }
       report.forEach((entry) => {
         if (entry.type !== "inbound-rtp") return;
         if (entry.kind === "video") {
@@ -331,6 +377,15 @@ export class Call {
     }
     return result;
   }
+}
+
+/** The candidate pair ICE chose: the transport's selected one (what media flows over). */
+function selectedPair(report) {
+  let pair = null;
+  report.forEach((entry) => {
+    if (entry.type === "transport" && entry.selectedCandidatePairId) pair = report.get(entry.selectedCandidatePairId);
+  });
+  return pair;
 }
 
 function videoBudgetFor(others) {

@@ -10,6 +10,42 @@ export const SLOT_AUDIO = 0;
 export const SLOT_CAMERA = 1;
 export const SLOT_SCREEN = 2;
 
+/** A link that has not connected this long after it met its peer (or restarted) is said to be unreachable. */
+export const CONNECT_DEADLINE_MS = 10_000;
+
+/**
+ * Why a link cannot connect, from what it saw; null while there is hope.
+ * "no-relay": no TURN server is configured, so only a direct path could work, and none did.
+ * "relay-refused": we have a TURN server but got no relay candidate from it (a 401: a bad or expired
+ *   credential; or it did not answer).
+ * "no-route": we had a relay, and still nothing connected (the other side could not reach it).
+ * @param {{iceServers: RTCIceServer[], relayCandidates: number, gatheringDone: boolean,
+ *          candidateErrors: {url: string, code: number}[], failed: boolean, overdue: boolean}} seen
+ * @returns {"no-relay"|"relay-refused"|"no-route"|null}
+ */
+export function reachProblem({ iceServers, relayCandidates, gatheringDone, candidateErrors, failed, overdue }) {
+  const hasRelay = (iceServers || []).some((server) =>
+    [].concat(server.urls || []).some((url) => /^turns?:/.test(url)));
+  const relayRefused = hasRelay && relayCandidates === 0 && gatheringDone &&
+    candidateErrors.some((error) => /^turns?:/.test(error.url || ""));
+  if (relayRefused) return "relay-refused"; // known at once: no point waiting for a deadline
+  if (!failed && !overdue) return null;
+  if (!hasRelay) return "no-relay";
+  return relayCandidates === 0 && gatheringDone ? "relay-refused" : "no-route";
+}
+
+/**
+ * True when a TURN credential among these servers expires within `marginSeconds`: its username is
+ * "<expiry unix time>:<id>" (coturn's REST API scheme).
+ * @param {RTCIceServer[]} iceServers
+ */
+export function credentialsExpireSoon(iceServers, nowSeconds = Date.now() / 1000, marginSeconds = 600) {
+  return (iceServers || []).some((server) => {
+    const expiry = Number.parseInt(String(server.username || "").split(":")[0], 10);
+    return Number.isFinite(expiry) && expiry - nowSeconds < marginSeconds;
+  });
+}
+
 export class PeerLink {
   /**
    * A link may be made before its peer is known (Call.prepareLinks): without sendSignal it keeps
@@ -18,6 +54,10 @@ export class PeerLink {
    * @param {string|null} options.peerId  the remote participant
    * @param {boolean} options.polite      true when our peer ID sorts before theirs
    * @param {RTCIceServer[]} options.iceServers
+   * @param {RTCIceTransportPolicy} [options.iceTransportPolicy]  "relay" in meetings that hide addresses
+   * @param {() => Promise<RTCIceServer[]|null>} [options.freshIceServers]  new credentials before an ICE
+   *   restart, or null to keep the current ones
+   * @param {(problem: string|null) => void} [options.onReach]  why the link cannot connect (reachProblem), or null
    * @param {(message: object) => void} options.sendSignal   sends {description} or {candidate}
    * @param {() => (MediaStreamTrack|null)[]} options.localTracks  [audio, camera, screen]
    * @param {(slot: number, track: MediaStreamTrack) => void} options.onTrack
@@ -25,7 +65,10 @@ export class PeerLink {
    * @param {() => void} options.onStable   an offer/answer exchange is complete
    * @param {{scale: number, fps: number}} options.budget  the camera budget to start with
    */
-  constructor({ peerId = null, polite = false, iceServers, sendSignal, localTracks, onTrack, onState, onStable, budget }) {
+  constructor({
+    peerId = null, polite = false, iceServers, iceTransportPolicy = "all", freshIceServers, sendSignal, localTracks,
+    onTrack, onState, onStable, onReach, budget,
+  }) {
     this.peerId = peerId;
     this.polite = polite;
     this.outbox = sendSignal ? null : [];
@@ -35,6 +78,15 @@ export class PeerLink {
     this.onState = onState || (() => {});
     this.onStable = onStable || (() => {});
     this.iceServers = iceServers;
+    this.iceTransportPolicy = iceTransportPolicy;
+    this.freshIceServers = freshIceServers || (async () => null);
+    this.onReach = onReach || (() => {});
+    /** What ICE gathering showed, for reachProblem. */
+    this.relayCandidates = 0;
+    this.gatheringDone = false;
+    this.candidateErrors = [];
+    this.reach = null;
+    this.deadlineTimer = null;
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.pendingCandidates = [];
@@ -43,13 +95,23 @@ export class PeerLink {
     this.budget = budget;
     this.sentBudget = null;
     this.budgetTimer = null;
-    this.pc = new RTCPeerConnection({ iceServers });
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
     this.cameraStream = new MediaStream();
     this.screenStream = new MediaStream();
 
     this.pc.onnegotiationneeded = () => this.offer();
     this.pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.sendSignal({ candidate: candidate.toJSON() });
+      if (candidate) {
+        if (candidate.type === "relay") this.relayCandidates += 1;
+        this.sendSignal({ candidate: candidate.toJSON() });
+      }
+    };
+    this.pc.onicecandidateerror = ({ url, errorCode }) => {
+      this.candidateErrors.push({ url, code: errorCode });
+    };
+    this.pc.onicegatheringstatechange = () => {
+      this.gatheringDone = this.pc.iceGatheringState === "complete";
+      this.checkReach();
     };
     this.pc.ontrack = ({ track, transceiver }) => {
       const slot = this.pc.getTransceivers().indexOf(transceiver);
@@ -66,8 +128,43 @@ export class PeerLink {
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
       this.onState(state);
+      if (state === "connected") this.clearDeadline();
+      this.checkReach();
       if (state === "failed") this.restartIce();
     };
+    if (sendSignal) this.startDeadline();
+  }
+
+  /** From now, a link that does not connect within CONNECT_DEADLINE_MS says why (checkReach). */
+  startDeadline() {
+    this.clearDeadline();
+    this.overdue = false;
+    this.deadlineTimer = setTimeout(() => {
+      this.overdue = true;
+      this.checkReach();
+    }, CONNECT_DEADLINE_MS);
+  }
+
+  clearDeadline() {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = null;
+    this.overdue = false;
+  }
+
+  checkReach() {
+    if (this.closed || !this.peerId) return;
+    const connected = this.pc.connectionState === "connected";
+    const problem = connected ? null : reachProblem({
+      iceServers: this.iceServers,
+      relayCandidates: this.relayCandidates,
+      gatheringDone: this.gatheringDone,
+      candidateErrors: this.candidateErrors,
+      failed: this.pc.connectionState === "failed",
+      overdue: Boolean(this.overdue),
+    });
+    if (problem === this.reach) return;
+    this.reach = problem;
+    this.onReach(problem);
   }
 
   /** We start the call: create the three slots and let negotiationneeded send the offer. */
@@ -87,8 +184,10 @@ export class PeerLink {
    * A link made ahead meets its peer: from now on it signals to them, starting with what it kept
    * (its offer, then its candidates, in order), and its slots get the tracks of this moment.
    */
-  attach({ peerId, polite, sendSignal, onTrack, onState, onStable }) {
-    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState, onStable });
+  attach({ peerId, polite, sendSignal, onTrack, onState, onStable, onReach, freshIceServers }) {
+    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState, onStable, onReach, freshIceServers });
+    this.startDeadline();
+    this.checkReach(); // gathering may have failed already, on the pre-join page
     const kept = this.outbox || [];
     this.outbox = null;
     for (const message of kept) sendSignal(message);
@@ -155,8 +254,28 @@ export class PeerLink {
     }
   }
 
-  restartIce() {
-    if (!this.closed) this.pc.restartIce(); // fires negotiationneeded: a new offer with ICE restart
+  /**
+   * A new ICE negotiation (fires negotiationneeded: a new offer with ICE restart); first, if the
+   * TURN credential is about to expire, fresh ones, so the restarted allocations keep working.
+   */
+  async restartIce() {
+    if (this.closed) return;
+    let fresh = null;
+    try {
+      fresh = await this.freshIceServers();
+    } catch (error) {
+      console.warn("fresh ICE servers unavailable", error);
+    }
+    if (this.closed) return;
+    if (fresh) {
+      this.iceServers = fresh;
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: fresh });
+    }
+    this.relayCandidates = 0;
+    this.gatheringDone = false;
+    this.candidateErrors = [];
+    this.startDeadline();
+    this.pc.restartIce();
   }
 
   /** @param {{description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit|null}} signal */
@@ -237,6 +356,7 @@ export class PeerLink {
   close() {
     this.closed = true;
     clearTimeout(this.budgetTimer);
+    this.clearDeadline();
     this.pc.close();
   }
 }

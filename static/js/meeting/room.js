@@ -376,8 +376,19 @@ function setIndicators(tile, { audio, video, hand }, stateText = "") {
   state.hidden = !stateText;
 }
 
+/** Why we cannot reach someone, in words (the call works out the reason: peer.js reachProblem). */
+function reachText(peer) {
+  const reasons = {
+    "no-relay": "their network blocks direct calls and no relay is configured",
+    "relay-refused": "the relay server refused this browser's credentials",
+    "no-route": "no connection could be made, even through the relay",
+  };
+  return `Can't reach ${peer.name}: ${reasons[peer.reach]}`;
+}
+
 function linkStateText(peer) {
   if (peer.interrupted) return "Reconnecting…";
+  if (peer.reach) return reachText(peer);
   switch (peer.linkState) {
     case "connected": return "";
     case "failed": return "Connection failed, retrying…";
@@ -390,7 +401,7 @@ function drawPeer(peer) {
   const view = viewFor(peer);
   view.tile.querySelector(".tile-name").textContent = peer.name + (peer.role === "host" ? " (host)" : "");
   view.tile.querySelector(".avatar").textContent = initials(peer.name);
-  view.tile.dataset.state = peer.interrupted ? "interrupted" : peer.linkState || "new";
+  view.tile.dataset.state = peer.interrupted ? "interrupted" : peer.reach ? "unreachable" : peer.linkState || "new";
   setIndicators(view.tile, peer.media || {}, linkStateText(peer));
   const screenTrack = peer.media?.screen ? view.screen.getVideoTracks()[0] : null;
   updateScreenTile(peer.peer_id, screenTrack, `${peer.name} (screen)`);
