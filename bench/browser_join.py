@@ -14,6 +14,10 @@ clock starts. It measures:
      (all 30 directed streams), and from the first Join until the full mesh when all six press Join
      in quick succession.
 
+With --relay the bench also starts a coturn on loopback, configures the site for it (TURN_URLS,
+TURN_SECRET) and measures a) twice per run, side by side: in a meeting that hides addresses (relay
+only, checked in getStats) and in an ordinary one (direct), and reports relay / direct.
+
 Every page is instrumented (fetch, WebSocket, RTCPeerConnection, getUserMedia are wrapped by an init
 script; the site's own code is not changed) so each run also yields the time of each stage: ticket
 fetched, websocket open, welcome, offer sent, answer received, ICE connected, DTLS connected, track,
@@ -21,6 +25,7 @@ first frame. All times come from the pages' own clocks (performance.timeOrigin +
 
     .venv/bin/python bench/browser_join.py
     .venv/bin/python bench/browser_join.py --runs 20 --mesh-runs 5 --json
+    .venv/bin/python bench/browser_join.py --relay --only two --runs 10
 """
 
 import argparse
@@ -39,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.processes import CHROMIUM_ARGS, free_port, stop_process  # noqa: E402
+from tests.processes import CHROMIUM_ARGS, TurnServer, free_port, stop_process  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 REMOTE_VIDEOS = "#tiles .tile:not(.tile-self):not(.tile-screen) video"
@@ -293,9 +298,10 @@ def background_cpu(seconds=2.0):
 class World:
     """A temp directory with a SQLite database, collected static files and one daphne."""
 
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, relay=False):
         self.keep = keep
         self.dir = Path(tempfile.mkdtemp(prefix="huddle-browser-bench-"))
+        self.turn = TurnServer(self.dir) if relay else None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -311,8 +317,10 @@ class World:
             # Every person of every run comes from 127.0.0.1: stay clear of the per-address limit.
             "SIGNALING_CONNECTS_PER_IP_PER_MINUTE": "10000",
         }
-        for name in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "ICE_SERVERS"):
+        for name in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "ICE_SERVERS", "TURN_URLS", "TURN_SECRET"):
             self.env.pop(name, None)
+        if self.turn:
+            self.env.update(TURN_URLS=self.turn.url, TURN_SECRET=self.turn.secret)
         self.process = None
         self.log = None
 
@@ -330,7 +338,7 @@ class World:
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
 
-    def make_meetings(self, count):
+    def make_meetings(self, count, *, hide_addresses=False):
         """`count` fresh meetings (join before host, up to 8 people); their codes."""
         script = (
             "import json\n"
@@ -339,13 +347,16 @@ class World:
             "host = User.objects.filter(email='bench-host@example.org').first() or "
             "User.objects.create_user('bench-host@example.org', None, display_name='Bench Host')\n"
             f"codes = [services.meeting_create(host=host, title='Browser bench {{}}'.format(i), "
-            f"join_before_host=True, max_participants=8).code for i in range({count})]\n"
+            f"join_before_host=True, max_participants=8, hide_network_addresses={hide_addresses})"
+            f".code for i in range({count})]\n"
             "print(json.dumps(codes))\n"
         )
         output = self.manage("shell", "-c", script, capture=True).stdout
         return json.loads(output.strip().splitlines()[-1])
 
     def start(self):
+        if self.turn:
+            self.turn.start()
         self.log = open(self.dir / "daphne.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1", "--port", str(self.port)],
@@ -371,6 +382,8 @@ class World:
     def stop(self):
         if self.process:
             stop_process(self.process)
+        if self.turn:
+            self.turn.stop()
         if self.log:
             self.log.close()
         if not self.keep:
@@ -566,9 +579,13 @@ def two_person_run(browser, base_url, code):
         a_done = wait_done(a)
         cpu = cpu_busy(cpu_before, cpu_snapshot())
         b_events, a_events = events(b), events(a)
+        pairs = b.evaluate(
+            "async () => Object.values(await window.huddle.stats()).map((s) => [s.localCandidate, s.remoteCandidate])"
+        )
         return {
             "first_frame_ms": b_done - t0,
             "a_first_frame_ms": a_done - t0,
+            "candidate_pairs": pairs,
             "cpu_busy": cpu,
             "b_long_tasks_ms": long_tasks_ms(b, t0)[0],
             "stages": stage_offsets(b_events, a_events, t0, b_done),
@@ -735,6 +752,7 @@ def report_text(result):
     for key, label in [
         ("two_person", "a) two-person first frame (B's Join -> B decodes A)"),
         ("two_person_a_side", "   same run, A decodes B"),
+        ("two_person_relay", "a) through the relay (meeting hides addresses)"),
         ("floor", "b) floor: no server (B's connection -> B decodes A)"),
         ("floor_a_side", "   same run, A decodes B"),
         ("mesh_last", f"c) {result['mesh_size']}-person mesh, last person joins -> all decode"),
@@ -748,6 +766,11 @@ def report_text(result):
             )
     targets = result["targets"]
     lines.append("")
+    if "relay_ratio_p50" in targets:
+        lines.append(
+            f"relay / direct, Join -> first frame (p50): {targets['relay_ratio_p50']:.2f}; "
+            f"relay runs on relay/relay pairs: {targets['relay_runs_relayed']}/{result['two_person_relay']['n']}"
+        )
     if "ratio_p50" in targets:
         lines.append(
             f"two-person / floor (p50): {targets['ratio_p50']:.2f}  (target <= 1.25: "
@@ -787,6 +810,12 @@ def main():
         action="append",
         help="run only these measurements (repeatable)",
     )
+    parser.add_argument(
+        "--relay",
+        action="store_true",
+        help="start a coturn too, and measure a) through the relay (hidden addresses) against direct, "
+        "side by side",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, daphne log)")
     parser.add_argument(
@@ -805,7 +834,7 @@ def main():
     if arguments.client_ref:
         load_client(arguments.client_ref)
 
-    world = World(keep=arguments.keep)
+    world = World(keep=arguments.keep, relay=arguments.relay)
     result = {
         "cpus": os.cpu_count(),
         "mesh_size": arguments.mesh_size,
@@ -815,6 +844,9 @@ def main():
     try:
         world.prepare()
         codes = iter(world.make_meetings(arguments.runs + 2 * arguments.mesh_runs + 1))
+        relay_codes = iter(
+            world.make_meetings(arguments.runs, hide_addresses=True) if arguments.relay else []
+        )
         world.start()
         result["background_cpu_busy"] = background_cpu()  # the others' load, before any browser runs
         with sync_playwright() as playwright:
@@ -824,14 +856,20 @@ def main():
                 # A warm-up call: the first one pays for Python imports in daphne and browser caches.
                 two_person_run(browser, world.url, next(codes))
                 result["load_before"] = load()
-                runs, floors = [], []
-                for _ in range(arguments.runs):
+                runs, floors, relayed = [], [], []
+                for index in range(arguments.runs):
+                    # Relay and direct take turns going first, so neither always meets a calmer machine.
+                    if arguments.relay and index % 2 == 0:
+                        relayed.append(two_person_run(browser, world.url, next(relay_codes)))
                     if "two" in wanted:
                         runs.append(two_person_run(browser, world.url, next(codes)))
+                    if arguments.relay and index % 2 == 1:
+                        relayed.append(two_person_run(browser, world.url, next(relay_codes)))
                     if "floor" in wanted:
                         floors.append(floor_run(browser, world.url))
                     print(
-                        f"  two-person {runs[-1]['first_frame_ms'] if runs else 0:.0f} ms, "
+                        (f"  relay {relayed[-1]['first_frame_ms']:.0f} ms, " if relayed else "")
+                        + f"  two-person {runs[-1]['first_frame_ms'] if runs else 0:.0f} ms, "
                         f"floor {floors[-1]['first_frame_ms'] if floors else 0:.0f} ms, "
                         f"load {load()[0]:.2f}",
                         file=sys.stderr,
@@ -846,6 +884,15 @@ def main():
                     result["floor_a_side"] = summary([r["a_first_frame_ms"] for r in floors])
                     result["floor_stages"] = stage_medians(floors, FLOOR_STAGES)
                     result["floor_runs"] = floors
+                if relayed and runs:
+                    result["two_person_relay"] = summary([r["first_frame_ms"] for r in relayed], relayed)
+                    result["two_person_relay_runs"] = relayed
+                    result["targets"].update(
+                        relay_ratio_p50=result["two_person_relay"]["p50"] / result["two_person"]["p50"],
+                        relay_runs_relayed=sum(
+                            all(pair == ["relay", "relay"] for pair in r["candidate_pairs"]) for r in relayed
+                        ),
+                    )
                 if runs and floors:
                     ratio = result["two_person"]["p50"] / result["floor"]["p50"]
                     result["targets"].update(ratio_p50=ratio, two_person_met=ratio <= 1.25)

@@ -1,8 +1,10 @@
 """Process plumbing shared by the test harness and the benchmarks (no Django, no pytest here)."""
 
+import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 # Debian's Chromium, with a fake camera and microphone, never reaching for the internet.
 CHROMIUM_ARGS = [
@@ -48,3 +50,102 @@ def stop_process(process, timeout=10):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+class TurnServer:
+    """A throwaway coturn on a free loopback port, with a config and a secret of the test's own.
+
+    coturn refuses to relay to loopback peers by default; this one allows 127.0.0.1, and listens and
+    relays on 127.0.0.1 only, so no traffic leaves the machine.
+    """
+
+    def __init__(self, workdir, *, secret="turn-secret-of-the-tests", realm="huddle.test", port=None):
+        self.workdir = Path(workdir)
+        self.secret = secret
+        self.realm = realm
+        self.port = port or free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"turn:127.0.0.1:{self.port}?transport=udp"
+
+    @property
+    def tcp_url(self):
+        return f"turn:127.0.0.1:{self.port}?transport=tcp"
+
+    @property
+    def log_path(self):
+        return self.workdir / f"turnserver-{self.port}.log"
+
+    def config(self):
+        # A relay range of its own per server, so that two test runs at once do not fight over ports.
+        low = 20000 + (self.port % 400) * 100
+        return "\n".join(
+            [
+                "listening-ip=127.0.0.1",
+                "relay-ip=127.0.0.1",
+                f"listening-port={self.port}",
+                f"min-port={low}",
+                f"max-port={low + 99}",
+                "use-auth-secret",
+                f"static-auth-secret={self.secret}",
+                f"realm={self.realm}",
+                "fingerprint",
+                "no-cli",
+                "no-tls",
+                "no-dtls",
+                "no-multicast-peers",
+                "allow-loopback-peers",
+                "allowed-peer-ip=127.0.0.1",
+                "no-software-attribute",
+                f"userdb={self.workdir / f'turndb-{self.port}'}",
+                f"pidfile={self.workdir / f'turnserver-{self.port}.pid'}",
+                f"log-file={self.log_path}",
+                "simple-log",
+                "verbose",  # one line per allocation and its user name: what the tests read
+                "no-stdout-log",
+                "",
+            ]
+        )
+
+    def start(self, timeout=10):
+        executable = shutil.which("turnserver")
+        if executable is None:
+            raise RuntimeError("The TURN tests need coturn: apt-get install coturn (make test does it).")
+        config = self.workdir / f"turnserver-{self.port}.conf"
+        config.write_text(self.config())
+        self.process = subprocess.Popen(
+            [executable, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        try:
+            self._wait_until_answering(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_answering(self, timeout):
+        """coturn listens on UDP: wait until it answers a STUN binding request."""
+        from meetings.stun import REQUEST, decode, encode
+
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(0.2)
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(
+                        f"turnserver exited with code {self.process.returncode}; see {self.log_path}"
+                    )
+                sock.sendto(encode(0x001, REQUEST, []), ("127.0.0.1", self.port))
+                try:
+                    if decode(sock.recv(2048)).method == 0x001:
+                        return
+                except OSError:
+                    continue
+        raise RuntimeError(
+            f"turnserver did not answer on port {self.port} within {timeout}s; see {self.log_path}"
+        )
+
+    def stop(self):
+        if self.process:
+            stop_process(self.process)

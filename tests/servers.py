@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.processes import free_port, stop_process, wait_for_port  # noqa: F401  (re-exported for the tests)
+from tests.processes import TurnServer, free_port, stop_process, wait_for_port  # noqa: F401  (re-exported for the tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -243,102 +243,3 @@ class RedisServer:
     def kill(self):
         self.process.kill()
         self.process.wait()
-
-
-class TurnServer:
-    """A throwaway coturn on a free loopback port, with a config and a secret of the test's own.
-
-    coturn refuses to relay to loopback peers by default; this one allows 127.0.0.1, and listens and
-    relays on 127.0.0.1 only, so no traffic leaves the machine.
-    """
-
-    def __init__(self, workdir, *, secret="turn-secret-of-the-tests", realm="huddle.test", port=None):
-        self.workdir = Path(workdir)
-        self.secret = secret
-        self.realm = realm
-        self.port = port or free_port()
-        self.process = None
-
-    @property
-    def url(self):
-        return f"turn:127.0.0.1:{self.port}?transport=udp"
-
-    @property
-    def tcp_url(self):
-        return f"turn:127.0.0.1:{self.port}?transport=tcp"
-
-    @property
-    def log_path(self):
-        return self.workdir / f"turnserver-{self.port}.log"
-
-    def config(self):
-        # A relay range of its own per server, so that two test runs at once do not fight over ports.
-        low = 20000 + (self.port % 400) * 100
-        return "\n".join(
-            [
-                "listening-ip=127.0.0.1",
-                "relay-ip=127.0.0.1",
-                f"listening-port={self.port}",
-                f"min-port={low}",
-                f"max-port={low + 99}",
-                "use-auth-secret",
-                f"static-auth-secret={self.secret}",
-                f"realm={self.realm}",
-                "fingerprint",
-                "no-cli",
-                "no-tls",
-                "no-dtls",
-                "no-multicast-peers",
-                "allow-loopback-peers",
-                "allowed-peer-ip=127.0.0.1",
-                "no-software-attribute",
-                f"userdb={self.workdir / f'turndb-{self.port}'}",
-                f"pidfile={self.workdir / f'turnserver-{self.port}.pid'}",
-                f"log-file={self.log_path}",
-                "simple-log",
-                "verbose",  # one line per allocation and its user name: what the tests read
-                "no-stdout-log",
-                "",
-            ]
-        )
-
-    def start(self, timeout=10):
-        executable = shutil.which("turnserver")
-        if executable is None:
-            pytest.fail("The TURN tests need coturn: apt-get install coturn (make test does it).")
-        config = self.workdir / f"turnserver-{self.port}.conf"
-        config.write_text(self.config())
-        self.process = subprocess.Popen(
-            [executable, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-        )
-        try:
-            self._wait_until_answering(timeout)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait_until_answering(self, timeout):
-        """coturn listens on UDP: wait until it answers a STUN binding request."""
-        from meetings.stun import REQUEST, decode, encode
-
-        deadline = time.monotonic() + timeout
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.settimeout(0.2)
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(
-                        f"turnserver exited with code {self.process.returncode}; see {self.log_path}"
-                    )
-                sock.sendto(encode(0x001, REQUEST, []), ("127.0.0.1", self.port))
-                try:
-                    if decode(sock.recv(2048)).method == 0x001:
-                        return
-                except OSError:
-                    continue
-        raise RuntimeError(
-            f"turnserver did not answer on port {self.port} within {timeout}s; see {self.log_path}"
-        )
-
-    def stop(self):
-        if self.process:
-            stop_process(self.process)
