@@ -649,7 +649,13 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if not self.peers.get(sender) and event.get("channel"):
             # Only this server makes signal events, for peers of this meeting: the channel is true.
             self.peers[sender] = event["channel"]
-        await self.send_message({"type": "signal", "from": sender, **event["payload"]})
+        payload = event["payload"]
+        if self.hide_addresses:
+            # The sender's side filtered already, unless it entered before the host turned hiding on.
+            payload = signal_without_addresses(payload)
+            if payload is None:
+                return
+        await self.send_message({"type": "signal", "from": sender, **payload})
 
     async def meeting_peer_joined(self, event):
         peer = event["peer"]

@@ -159,3 +159,22 @@ def test_a_line_that_only_pretends_to_be_a_relay_is_judged_by_its_typ():
     sneaky = "candidate:5 1 udp 1 192.168.1.7 5 typ host generation 0 relay"
 
     assert signal_without_addresses({"candidate": candidate(sneaky)}) is None
+
+
+async def test_someone_who_entered_before_hiding_was_turned_on_cannot_show_their_address_to_newcomers(
+    settings, meeting, join, alice
+):
+    settings.TURN_URLS = ["turn:turn.example.org:3478"]
+    settings.TURN_SECRET = "s3cret"
+    early = await join(meeting, "Alice", user=alice)
+    meeting.hide_network_addresses = True
+    await meeting.asave()
+    newcomer = await join(meeting, "Gus")
+    await early.receive_type("peer-joined")
+
+    await early.send({"type": "signal", "to": newcomer.peer_id, "candidate": candidate(HOST)})
+    await early.send({"type": "signal", "to": newcomer.peer_id, "candidate": candidate(RELAY)})
+
+    received = await newcomer.receive()
+    assert received["candidate"]["candidate"] == RELAY_CLEAN
+    assert await newcomer.nothing()
