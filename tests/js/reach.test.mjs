@@ -29,6 +29,18 @@ test("a TURN error with no relay candidate is known at once, before any deadline
   assert.equal(reachProblem(seen), "relay-refused");
 });
 
+test("a relay that does not answer is told apart from one that refuses", () => {
+  const seen = {
+    ...quiet,
+    iceServers: TURN,
+    gatheringDone: true,
+    candidateErrors: [{ url: "turn:turn.example.org:3478?transport=udp", code: 701 }],
+  };
+  assert.equal(reachProblem(seen), "relay-unreachable");
+  assert.equal(reachProblem({ ...seen, candidateErrors: [] }), null);
+  assert.equal(reachProblem({ ...seen, candidateErrors: [], overdue: true }), "relay-unreachable");
+});
+
 test("a relay candidate and still no connection means no route, once overdue", () => {
   const seen = { ...quiet, iceServers: TURN, relayCandidates: 2, gatheringDone: true };
   assert.equal(reachProblem(seen), null);

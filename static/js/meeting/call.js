@@ -13,7 +13,7 @@ const FRESH_ICE_SERVERS_TIMEOUT_MS = 5000;
 /**
  * @typedef {{peer_id: string, name: string, role: string, media: object,
  *            interrupted?: boolean, link?: PeerLink, linkState?: string,
- *            reach?: "no-relay"|"relay-refused"|"no-route"|null}} Peer
+ *            reach?: "no-relay"|"relay-refused"|"relay-unreachable"|"no-route"|null}} Peer
  */
 
 export class Call {

@@ -16,22 +16,26 @@ export const CONNECT_DEADLINE_MS = 10_000;
 /**
  * Why a link cannot connect, from what it saw; null while there is hope.
  * "no-relay": no TURN server is configured, so only a direct path could work, and none did.
- * "relay-refused": we have a TURN server but got no relay candidate from it (a 401: a bad or expired
- *   credential; or it did not answer).
+ * "relay-refused": we have a TURN server but it refused us (a 4xx answer, such as 401 for a bad or
+ *   expired credential), so we have no relay candidate.
+ * "relay-unreachable": we have a TURN server but it did not answer (no relay candidate either).
  * "no-route": we had a relay, and still nothing connected (the other side could not reach it).
  * @param {{iceServers: RTCIceServer[], relayCandidates: number, gatheringDone: boolean,
  *          candidateErrors: {url: string, code: number}[], failed: boolean, overdue: boolean}} seen
- * @returns {"no-relay"|"relay-refused"|"no-route"|null}
+ * @returns {"no-relay"|"relay-refused"|"relay-unreachable"|"no-route"|null}
  */
 export function reachProblem({ iceServers, relayCandidates, gatheringDone, candidateErrors, failed, overdue }) {
   const hasRelay = (iceServers || []).some((server) =>
     [].concat(server.urls || []).some((url) => /^turns?:/.test(url)));
-  const relayRefused = hasRelay && relayCandidates === 0 && gatheringDone &&
-    candidateErrors.some((error) => /^turns?:/.test(error.url || ""));
-  if (relayRefused) return "relay-refused"; // known at once: no point waiting for a deadline
+  const relayErrors = candidateErrors.filter((error) => /^turns?:/.test(error.url || ""));
+  const withoutRelay = hasRelay && relayCandidates === 0 && gatheringDone;
+  const refused = relayErrors.some((error) => error.code >= 400 && error.code < 500);
+  // Known at once, from our own gathering: no point waiting for a deadline.
+  if (withoutRelay && refused) return "relay-refused";
+  if (withoutRelay && relayErrors.length) return "relay-unreachable";
   if (!failed && !overdue) return null;
   if (!hasRelay) return "no-relay";
-  return relayCandidates === 0 && gatheringDone ? "relay-refused" : "no-route";
+  return withoutRelay ? "relay-unreachable" : "no-route";
 }
 
 /**

@@ -381,6 +381,7 @@ function reachText(peer) {
   const reasons = {
     "no-relay": "their network blocks direct calls and no relay is configured",
     "relay-refused": "the relay server refused this browser's credentials",
+    "relay-unreachable": "the relay server does not answer",
     "no-route": "no connection could be made, even through the relay",
   };
   return `Can't reach ${peer.name}: ${reasons[peer.reach]}`;
