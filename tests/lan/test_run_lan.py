@@ -1,7 +1,9 @@
 """`make run-lan`: the site over HTTPS with a certificate from a local CA, pages and websockets."""
 
+import contextlib
 import json
 import os
+import signal
 import ssl
 import subprocess
 import sys
@@ -19,33 +21,28 @@ from tests.servers import ROOT, free_port, server_environment, stop_process, wai
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def lan_server(tmp_path):
-    """manage.py run_lan (what make run-lan runs after migrating) on the test database, on loopback."""
+@pytest.fixture(scope="module")
+def lan_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`make run-lan` itself (install, migrate, run_lan) on the test database, on loopback."""
+    tmp_path = tmp_path_factory.mktemp("run-lan")
     port = free_port()
     ca_dir = tmp_path / "ca"
     log = open(tmp_path / "run-lan.log", "w+b")  # noqa: SIM115
+    arguments = f"--address 127.0.0.1 --port {port} --ca-dir {ca_dir}"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "run_lan",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--ca-dir",
-            str(ca_dir),
-        ],
+        ["make", "--no-print-directory", "run-lan", f"PY={sys.executable}", f"LAN_ARGS={arguments}"],
         cwd=ROOT,
         env=server_environment(),
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: make, and the server it runs
     )
     try:
-        wait_for_port(port, process, timeout=30)
+        wait_for_port(port, process, timeout=60)
         yield f"127.0.0.1:{port}", ca_dir, tmp_path / "run-lan.log"
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         stop_process(process)
         log.close()
 
