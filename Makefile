@@ -44,7 +44,8 @@ migrate: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
 # Browser tests need Debian's Chromium; the scale-out tests start their own redis-server, the
-# readiness and TURN tests their own coturn (turnserver).
+# readiness and TURN tests their own coturn (turnserver): the system's coturn service, unconfigured,
+# is not left running.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -57,6 +58,9 @@ system-deps:
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null \
 	    || { echo "Could not install:$$missing. Install them with: apt-get install$$missing"; exit 1; }; \
+	  case "$$missing" in *coturn*) \
+	    $(SUDO) systemctl disable --now coturn >/dev/null 2>&1 || true;; \
+	  esac; \
 	fi
 
 bench: install-test system-deps
