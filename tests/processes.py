@@ -59,11 +59,16 @@ class TurnServer:
     relays on 127.0.0.1 only, so no traffic leaves the machine.
     """
 
-    def __init__(self, workdir, *, secret="turn-secret-of-the-tests", realm="huddle.test", port=None):
+    def __init__(
+        self, workdir, *, secret="turn-secret-of-the-tests", realm="huddle.test", port=None, tls=None
+    ):
+        """`tls`: (certificate path, key path) to also listen for TURN over TLS (turns:) on tls_port."""
         self.workdir = Path(workdir)
         self.secret = secret
         self.realm = realm
         self.port = port or free_port()
+        self.tls = tls
+        self.tls_port = free_port() if tls else None
         self.process = None
 
     @property
@@ -75,8 +80,18 @@ class TurnServer:
         return f"turn:127.0.0.1:{self.port}?transport=tcp"
 
     @property
+    def tls_url(self):
+        return f"turns:127.0.0.1:{self.tls_port}?transport=tcp"
+
+    @property
     def log_path(self):
         return self.workdir / f"turnserver-{self.port}.log"
+
+    def _tls_lines(self):
+        if not self.tls:
+            return ["no-tls"]
+        certificate, key = self.tls
+        return [f"tls-listening-port={self.tls_port}", f"cert={certificate}", f"pkey={key}"]
 
     def config(self):
         # A relay range of its own per server, so that two test runs at once do not fight over ports.
@@ -93,7 +108,7 @@ class TurnServer:
                 f"realm={self.realm}",
                 "fingerprint",
                 "no-cli",
-                "no-tls",
+                *self._tls_lines(),
                 "no-dtls",
                 "no-multicast-peers",
                 "allow-loopback-peers",

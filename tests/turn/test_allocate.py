@@ -88,3 +88,43 @@ def test_check_turn_without_a_turn_server_says_what_to_set(settings):
 
     with pytest.raises(CommandError, match="set TURN_URLS and TURN_SECRET"):
         call_command("check_turn")
+
+
+@pytest.fixture(scope="module")
+def coturn_with_tls(tmp_path_factory):
+    """A coturn that also speaks TURN over TLS, with a certificate for 127.0.0.1 from a CA of the test's."""
+    from config.lan import lan_server_certificate
+    from tests.servers import TurnServer
+
+    folder = tmp_path_factory.mktemp("coturn-tls")
+    certificate, key, ca, _ = lan_server_certificate(folder / "ca", "127.0.0.1")
+    server = TurnServer(folder, tls=(certificate, key))
+    server.start()
+    yield server, ca
+    server.stop()
+
+
+def test_a_minted_credential_allocates_over_tls(settings, coturn_with_tls):
+    import ssl
+
+    server, ca = coturn_with_tls
+    settings.TURN_SECRET = server.secret
+    username, password = turn_credentials_mint()
+
+    result = turn_check(
+        server.tls_url, username, password, tls_context=ssl.create_default_context(cafile=str(ca))
+    )
+
+    assert result.ok, result.message
+    assert result.relayed[0] == "127.0.0.1"
+
+
+def test_a_tls_server_whose_certificate_is_not_trusted_is_reported(settings, coturn_with_tls):
+    server, _ = coturn_with_tls
+    settings.TURN_SECRET = server.secret
+    username, password = turn_credentials_mint()
+
+    result = turn_check(server.tls_url, username, password, relay=False)
+
+    assert not result.ok
+    assert "CERTIFICATE_VERIFY_FAILED" in result.message
