@@ -87,7 +87,7 @@ def check_channel_layer():
 
 @readiness_check("turn")
 def check_turn():
-    """Every STUN/TURN server in ICE_SERVERS answers a STUN Binding request over UDP."""
+    """Every STUN/TURN server in ICE_SERVERS and TURN_URLS answers a STUN Binding request over UDP."""
     servers = sorted({server for server in _ice_server_addresses()})
     if not servers:
         return NOT_CONFIGURED
@@ -97,8 +97,8 @@ def check_turn():
 
 
 def _ice_server_addresses():
-    for server in settings.ICE_SERVERS:
-        urls = server.get("urls", [])
+    configured = [server.get("urls", []) for server in settings.ICE_SERVERS] + [settings.TURN_URLS]
+    for urls in configured:
         for url in [urls] if isinstance(urls, str) else urls:
             scheme, _, rest = url.partition(":")
             if scheme not in ("stun", "turn") or "transport=tcp" in rest:

@@ -101,6 +101,18 @@ def test_readyz_reports_turn_up_then_down_with_503(client, settings, coturn):
     assert body["checks"]["database"]["ok"] is True
 
 
+def test_readyz_probes_the_turn_servers_of_turn_urls_too(client, settings, coturn):
+    _, port = coturn
+    settings.ICE_SERVERS = []
+    settings.TURN_URLS = [f"turn:127.0.0.1:{port}?transport=udp", f"turns:127.0.0.1:{port}"]
+    settings.TURN_SECRET = "s3cret"
+
+    ready = client.get("/readyz")
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["turn"]["detail"] == f"127.0.0.1:{port}"
+
+
 @pytest.fixture
 def redis_layer(settings, tmp_path):
     """The channel layer on a throwaway redis-server, as with REDIS_URL."""
