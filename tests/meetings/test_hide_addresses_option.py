@@ -55,3 +55,16 @@ def test_a_meeting_that_asked_stops_hiding_when_the_relay_is_removed(settings, a
 
     # Relay-only without a relay would mean no call at all.
     assert not Meeting.objects.get().hides_network_addresses
+
+
+def test_a_personal_room_offers_the_option_only_with_a_relay(settings, alice):
+    from meetings.forms import MeetingForm
+    from meetings.services import personal_room_get_or_create
+
+    room = personal_room_get_or_create(user=alice)
+    assert "hide_network_addresses" not in MeetingForm(instance=room, host=alice).fields
+
+    settings.TURN_URLS = ["turn:turn.example.org:3478"]
+    settings.TURN_SECRET = "s3cret"
+
+    assert "hide_network_addresses" in MeetingForm(instance=room, host=alice).fields
