@@ -189,7 +189,9 @@ export class PeerLink {
    * (its offer, then its candidates, in order), and its slots get the tracks of this moment.
    */
   attach({ peerId, polite, sendSignal, onTrack, onState, onStable, onReach, freshIceServers }) {
-    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState, onStable, onReach, freshIceServers });
+    Object.assign(this, { peerId, polite, sendSignal, onTrack, onState, onStable });
+    this.onReach = onReach || (() => {});
+    this.freshIceServers = freshIceServers || (async () => null);
     this.startDeadline();
     this.checkReach(); // gathering may have failed already, on the pre-join page
     const kept = this.outbox || [];
