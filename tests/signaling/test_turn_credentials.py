@@ -82,7 +82,7 @@ async def test_a_resumed_socket_gets_a_fresh_credential(turn, connect, join, mee
     guest = await join(meeting, "Gus")
     await guest.hang_up(code=4000)
 
-    back = await connect(meeting, query=f"resume={guest.welcome['resume_token']}")
+    back = await connect(meeting, resume=guest.welcome["resume_token"], headers=guest.headers)
 
     relay = relay_of(back.first["ice_servers"])
     assert_valid_credential(relay)
