@@ -5,9 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := chromium redis-server
+SYSTEM_PACKAGES := chromium redis-server nodejs
 
-.PHONY: run test lint install install-test system-deps migrate bench clean
+.PHONY: run test test-js lint install install-test system-deps migrate bench clean
 
 run: install migrate  ## Install, migrate and serve the site with daphne on $(ADDR), debug on.
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(ADDR)
@@ -15,7 +15,12 @@ run: install migrate  ## Install, migrate and serve the site with daphne on $(AD
 test: install-test system-deps  ## Install everything the tests need, then run ruff and every test.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory test-js
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The client's protocol, call and media modules, without a page (tests/js/, Node's own test runner).
+test-js:
+	node --test --test-reporter=spec tests/js/
 
 lint: install-test
 	$(VENV)/bin/ruff check .
@@ -41,12 +46,13 @@ migrate: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
 # Browser tests need Debian's Chromium; the scale-out tests start their own redis-server, the
-# readiness tests their own coturn.
+# readiness tests their own coturn; the client's unit tests (tests/js/) run on Debian's nodejs.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v turnserver >/dev/null 2>&1 || missing="$$missing coturn"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then \
 	    echo "The tests need these Debian packages:$$missing. Install them with: apt-get install$$missing"; exit 1; \

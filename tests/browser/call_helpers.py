@@ -88,9 +88,9 @@ def wait_for_camera_budgets(page, copies, budget, *, timeout=15_000):
     """Wait until the page sends `copies` camera copies, each with `budget` ([scale, fps])."""
     page.wait_for_function(
         """([copies, [scale, fps]]) => {
-            const peers = [...window.huddle.peers.values()];
-            return peers.length === copies && peers.every((peer) => {
-                const [encoding] = peer.link?.pc.getTransceivers()[1]?.sender.getParameters().encodings || [];
+            const links = [...window.huddle.transport.links.values()];
+            return links.length === copies && links.every((link) => {
+                const [encoding] = link.pc.getTransceivers()[1]?.sender.getParameters().encodings || [];
                 return encoding?.scaleResolutionDownBy === scale && encoding?.maxFramerate === fps;
             });
         }""",

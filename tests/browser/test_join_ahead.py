@@ -39,8 +39,8 @@ def open_prejoin_as_guest(page, meeting, name):
 def wait_until_prepared(page, connections=1):
     """The socket is held and `connections` connections, one per person in the call, have their offers."""
     page.wait_for_function(
-        """(count) => window.huddle && window.huddle.preparedLinks.length === count
-            && window.huddle.preparedLinks.every((link) => link.pc.localDescription?.type === 'offer')""",
+        """(count) => window.huddle && window.huddle.transport.prepared.length === count
+            && window.huddle.transport.prepared.every((link) => link.pc.localDescription?.type === 'offer')""",
         arg=connections,
     )
 
