@@ -33,9 +33,13 @@ async function nextSocket(count) {
   return FakeWebSocket.made[count - 1];
 }
 
-/** The resume token a socket presents: in its URL, or in its first frame. */
+/**
+ * The resume token a socket presents: in its URL (?resume=), or in its first frame (where it is
+ * moving, so that the token stays out of server logs).
+ */
 function presentedResumeToken(socket) {
-  return socket.url.searchParams.get("resume") ?? socket.sent[0]?.resume_token ?? socket.sent[0]?.resume ?? null;
+  const first = socket.sent[0] || {};
+  return socket.url.searchParams.get("resume") ?? first.resume_token ?? first.resume ?? first.token ?? null;
 }
 
 /** On the pre-join page: a socket held for `name`, answered with `held` for `peerCount` people. */
