@@ -161,3 +161,31 @@ test("a final close code ends the call instead of reconnecting", async () => {
   assert.deepEqual(finished, [["closed", 4103]]);
   assert.equal(FakeWebSocket.made.length, 1);
 });
+
+test("a bigger call shrinks every camera copy, but only once the newcomer's connection is up", async () => {
+  await call.join("Gus");
+  const socket = await nextSocket(1);
+  socket.open();
+  socket.receive(welcome("p-gus", ["p-a", "p-b"]));
+  await until(() => socket.sent.filter((m) => m.description?.type === "offer").length === 2, "two offers");
+  for (const from of ["p-a", "p-b"]) {
+    socket.receive({ type: "signal", from, description: { type: "answer", sdp: "{}" } });
+  }
+  const cameraCopy = (peerId) =>
+    call.transport.links.get(peerId).pc.getTransceivers()[1].sender.parameters.encodings[0];
+  const up = (peerId) => call.peers.get(peerId).linkState === "connected";
+  await until(() => up("p-a") && up("p-b"), "both connections up");
+  assert.deepEqual([cameraCopy("p-a"), cameraCopy("p-b")], Array(2).fill({ scaleResolutionDownBy: 1, maxFramerate: 24 }));
+
+  socket.receive({ type: "peer-joined", peer: { peer_id: "p-c", name: "C", role: "guest", media: {} } });
+  await settle(20);
+  assert.equal(cameraCopy("p-a").scaleResolutionDownBy, 1, "nothing changes while p-c is connecting");
+
+  const offer = { type: "offer", sdp: JSON.stringify({ slots: ["audio", "video", "video"] }) };
+  socket.receive({ type: "signal", from: "p-c", description: offer });
+  await until(() => cameraCopy("p-a").scaleResolutionDownBy === 1.5, "the copy to p-a to shrink");
+  assert.deepEqual(cameraCopy("p-b"), { scaleResolutionDownBy: 1.5, maxFramerate: 20 });
+
+  socket.receive({ type: "peer-left", peer_id: "p-c", reason: "left" });
+  await until(() => cameraCopy("p-a").scaleResolutionDownBy === 1, "the copies to grow back at once");
+});

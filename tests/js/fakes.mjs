@@ -9,7 +9,7 @@ export function settle(ms = 0) {
 }
 
 /** Wait until `check()` is true, giving the event loop a turn between looks (at most `ms`). */
-export async function until(check, what = "the condition", ms = 2000) {
+export async function until(check, what = "the condition", ms = 10_000) {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
