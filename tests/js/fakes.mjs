@@ -133,6 +133,7 @@ export class FakeRTCPeerConnection {
     if (this.signalingState === "have-remote-offer") {
       this.localDescription = sessionDescription("answer", { from: this.id });
       this.setSignalingState("stable");
+      this.setConnectionState("connected");
     } else {
       this.offers += 1;
       const sdp = { from: this.id, offer: this.offers, slots: this.transceivers.map((t) => t.kind) };
@@ -167,6 +168,7 @@ export class FakeRTCPeerConnection {
           this.transceivers.push(transceiver);
         }
         transceiver.mid ??= String(index);
+        transceiver.announced = true;
         tracks.push([transceiver, new FakeTrack(kind)]);
       });
       this.setSignalingState("have-remote-offer");
@@ -178,10 +180,17 @@ export class FakeRTCPeerConnection {
       this.remoteDescription = description;
       this.setSignalingState("stable");
       this.setConnectionState("connected");
+      // The far side's tracks, now that it answered (an offer's own tracks arrive with the offer).
+      for (const transceiver of this.transceivers) {
+        if (transceiver.announced) continue;
+        transceiver.announced = true;
+        this.ontrack?.({ track: new FakeTrack(transceiver.kind), transceiver });
+      }
     }
   }
 
   setConnectionState(state) {
+    if (this.connectionState === state) return;
     this.connectionState = state;
     this.onconnectionstatechange?.();
   }
@@ -229,6 +238,8 @@ export class FakeWebSocket {
     this.sent = [];
     this.listeners = { open: [], message: [], close: [] };
     FakeWebSocket.made.push(this);
+    /** A FakeServer answers sockets by itself when one is installed; else the test plays the server. */
+    if (FakeWebSocket.server) setTimeout(() => FakeWebSocket.server.accept(this), 0);
   }
 
   addEventListener(type, listener, { signal } = {}) {
@@ -240,7 +251,9 @@ export class FakeWebSocket {
 
   send(data) {
     if (this.readyState !== FakeWebSocket.OPEN) throw new DOMException("not open", "InvalidStateError");
-    this.sent.push(JSON.parse(data));
+    const message = JSON.parse(data);
+    this.sent.push(message);
+    if (FakeWebSocket.server) setTimeout(() => FakeWebSocket.server.handle(this, message), 0);
   }
 
   close(code = 1000, reason = "") {
@@ -273,6 +286,57 @@ export class FakeWebSocket {
   }
 }
 
+/**
+ * A signaling server in miniature, for calls of several Call objects in one test: held sockets and
+ * peer-count, join and welcome, peer-joined, the relay of signals. Everyone is let in at once.
+ */
+export class FakeServer {
+  constructor() {
+    /** @type {Map<string, FakeWebSocket>} the people in the call, by peer ID */
+    this.inCall = new Map();
+    this.held = new Set();
+    this.joined = 0;
+  }
+
+  accept(socket) {
+    socket.open();
+    if (socket.url.searchParams.get("hold") === "1") {
+      this.held.add(socket);
+      this.deliver(socket, { type: "held", ice_servers: [], peer_count: this.inCall.size, heartbeat_interval: 10 });
+    } else {
+      this.join(socket);
+    }
+  }
+
+  handle(socket, message) {
+    if (message.type === "join" && this.held.delete(socket)) this.join(socket);
+    if (message.type === "ping") this.deliver(socket, { type: "pong" });
+    if (message.type === "signal") {
+      const from = [...this.inCall].find(([, member]) => member === socket)?.[0];
+      const { type, to, ...payload } = message;
+      const target = this.inCall.get(to);
+      if (from && target) this.deliver(target, { type, from, ...payload });
+    }
+  }
+
+  join(socket) {
+    this.joined += 1;
+    const peerId = `p${this.joined}`;
+    this.deliver(socket, welcome(peerId, [...this.inCall.keys()]));
+    const peer = { peer_id: peerId, name: `Person ${peerId}`, role: "guest", media: {} };
+    for (const member of this.inCall.values()) this.deliver(member, { type: "peer-joined", peer });
+    this.inCall.set(peerId, socket);
+    for (const held of this.held) this.deliver(held, { type: "peer-count", peer_count: this.inCall.size });
+  }
+
+  /** In a later task, in order, like frames on a socket. */
+  deliver(socket, message) {
+    setTimeout(() => {
+      if (socket.readyState === FakeWebSocket.OPEN) socket.receive(message);
+    }, 0);
+  }
+}
+
 /** Answers the ticket endpoint: a new ticket each time. Records the calls in `tickets.requests`. */
 export function ticketEndpoint() {
   const tickets = { requests: 0 };
@@ -299,6 +363,7 @@ export function noMedia() {
 /** Put the fakes where the modules look for the browser's objects. Returns the ticket endpoint. */
 export function installBrowser() {
   FakeWebSocket.made = [];
+  FakeWebSocket.server = null;
   FakeRTCPeerConnection.made = [];
   const tickets = ticketEndpoint();
   Object.assign(globalThis, {
