@@ -367,7 +367,7 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_EMAIL_REQUIRED = True
 SOCIALACCOUNT_STORE_TOKENS = False
 # OIDC_PROVIDERS: a JSON list of {"id", "name", "issuer", "client_id", "secret"} (README.md).
-OIDC_PROVIDERS = json.loads(env("OIDC_PROVIDERS", "[]"))
+OIDC_PROVIDERS = env_json("OIDC_PROVIDERS", [])
 try:
     SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {

@@ -97,3 +97,12 @@ def test_well_formed_ice_servers_are_accepted():
     result = manage("check", ICE_SERVERS=servers)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_malformed_oidc_providers_json_stops_the_site_saying_where():
+    result = manage("check", OIDC_PROVIDERS='[{"id": "school", }]')
+
+    assert result.returncode != 0
+    assert (
+        "OIDC_PROVIDERS is not valid JSON: Expecting property name enclosed in double quotes" in result.stderr
+    )
