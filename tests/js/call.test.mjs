@@ -33,13 +33,10 @@ async function nextSocket(count) {
   return FakeWebSocket.made[count - 1];
 }
 
-/**
- * The resume token a socket presents: in its URL (?resume=), or in its first frame (where it is
- * moving, so that the token stays out of server logs).
- */
+/** The resume token a socket presents: its first frame, a `resume` (docs/signaling.md, Resume). */
 function presentedResumeToken(socket) {
-  const first = socket.sent[0] || {};
-  return socket.url.searchParams.get("resume") ?? first.resume_token ?? first.resume ?? first.token ?? null;
+  const first = socket.sent[0];
+  return first?.type === "resume" ? first.token : null;
 }
 
 /** On the pre-join page: a socket held for `name`, answered with `held` for `peerCount` people. */
@@ -114,6 +111,7 @@ test("after a dropped socket the call resumes as the same peer and keeps its con
   second.open();
   await settle();
   assert.equal(presentedResumeToken(second), "resume-gus");
+  assert.ok(!second.url.href.includes("resume-gus"), "the token stays out of the URL (proxies log URLs)");
   assert.equal(tickets.requests, 1, "a resume needs no new ticket");
   second.receive(welcome("p-gus", ["p-host"], { resumeToken: "resume-gus" }));
   await settle();
