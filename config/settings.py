@@ -21,20 +21,64 @@ def env(name, default=""):
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no variable. Anything else (DJANGO_DEBUG=ture) stops the site rather than reading as "off"."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be true or false (1/0, yes/no, on/off), not {os.environ[name]!r}."
+    )
 
 
 def env_int(name, default):
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {os.environ[name]!r}.") from None
+
+
+def env_json(name, default):
+    """A JSON variable; a value that does not parse stops the site with the parser's reason and place."""
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}.") from None
 
 
 def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def check_ice_servers(servers):
+    """The shape RTCPeerConnection accepts, checked here so a typo is a start-up error, not a failed call."""
+    if not isinstance(servers, list):
+        raise ImproperlyConfigured(
+            'ICE_SERVERS must be a JSON list of objects like {"urls": "stun:host:3478"}.'
+        )
+    for number, server in enumerate(servers, start=1):
+        urls = server.get("urls") if isinstance(server, dict) else None
+        if not (isinstance(urls, str) and urls) and not (
+            isinstance(urls, list) and urls and all(isinstance(url, str) and url for url in urls)
+        ):
+            raise ImproperlyConfigured(
+                f'ICE_SERVERS: server {number} needs "urls", a URL or a list of URLs (got {server!r}).'
+            )
+    return servers
 
 
 # --- Core -----------------------------------------------------------------------------------------
@@ -198,7 +242,7 @@ WEBSOCKET_MAX_BYTES = env_int("WEBSOCKET_MAX_BYTES", 128 * 1024)
 HTTP_HEADER_TIMEOUT = env_int("HTTP_HEADER_TIMEOUT", 10)
 # ICE servers handed to browsers in the welcome message, as a JSON list of RTCIceServer objects.
 # Empty by default: no public STUN server is contacted unless the operator says so.
-ICE_SERVERS = json.loads(env("ICE_SERVERS", "[]"))
+ICE_SERVERS = check_ice_servers(env_json("ICE_SERVERS", []))
 
 # --- TURN -----------------------------------------------------------------------------------------
 
@@ -353,7 +397,7 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_EMAIL_REQUIRED = True
 SOCIALACCOUNT_STORE_TOKENS = False
 # OIDC_PROVIDERS: a JSON list of {"id", "name", "issuer", "client_id", "secret"} (README.md).
-OIDC_PROVIDERS = json.loads(env("OIDC_PROVIDERS", "[]"))
+OIDC_PROVIDERS = env_json("OIDC_PROVIDERS", [])
 try:
     SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {

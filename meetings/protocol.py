@@ -80,6 +80,20 @@ class Error:
     CHAT_TOO_FAST = "chat_too_fast"
 
 
+# Message types, as docs/signaling.md lists them. static/js/meeting/protocol.js names the same ones
+# for the browser (tests/signaling/test_wire_vocabulary.py keeps the three in step).
+CLIENT_MESSAGES = frozenset(
+    {"ping", "ice-servers", "join", "resume", "signal", "chat", "media", "leave", "admit", "deny", "remove"}
+    | {"mute-request", "make-cohost", "lock", "end"}
+)
+SERVER_MESSAGES = frozenset(
+    {"welcome", "waiting", "held", "peer-count", "ice-servers", "refused", "pong", "signal", "error"}
+    | {"peer-joined", "peer-left", "peer-interrupted", "peer-resumed", "peer-media", "peer-role", "role"}
+    | {"chat", "locked", "knock", "waiting-left", "mute-request"}
+    | {"denied", "removed", "replaced", "signed-out", "ended"}
+)
+
+
 class ProtocolError(Exception):
     def __init__(self, code, message):
         super().__init__(message)

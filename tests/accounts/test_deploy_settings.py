@@ -94,3 +94,53 @@ def test_debug_mode_runs_without_any_configuration():
     result = manage("check", DJANGO_DEBUG="1", DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_yes_no_setting_that_is_neither_stops_the_site_naming_the_variable():
+    result = manage("check", DJANGO_DEBUG="ture")
+
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false (1/0, yes/no, on/off), not 'ture'." in result.stderr
+
+
+def test_yes_no_settings_accept_the_usual_spellings():
+    result = manage("check", DJANGO_DEBUG="Off", DJANGO_HTTPS="yes", EMAIL_USE_TLS=" TRUE ")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_malformed_ice_servers_json_stops_the_site_saying_where():
+    result = manage("check", ICE_SERVERS='[{"urls": "stun:stun.example.org:3478"}')
+
+    assert result.returncode != 0
+    assert (
+        "ICE_SERVERS is not valid JSON: Expecting ',' delimiter: line 1 column 40 (char 39)." in result.stderr
+    )
+
+
+def test_ice_servers_of_the_wrong_shape_stop_the_site_saying_what_is_expected():
+    not_a_list = manage("check", ICE_SERVERS='{"urls": "stun:stun.example.org:3478"}')
+    misspelled = manage(
+        "check", ICE_SERVERS='[{"urls": "stun:a.example.org"}, {"url": "stun:b.example.org"}]'
+    )
+
+    assert not_a_list.returncode != 0
+    assert 'ICE_SERVERS must be a JSON list of objects like {"urls": "stun:host:3478"}.' in not_a_list.stderr
+    assert misspelled.returncode != 0
+    assert 'ICE_SERVERS: server 2 needs "urls", a URL or a list of URLs' in misspelled.stderr
+
+
+def test_well_formed_ice_servers_are_accepted():
+    servers = '[{"urls": ["stun:a.example.org:3478"]}, {"urls": "turn:b.example.org", "username": "u", "credential": "p"}]'
+    result = manage("check", ICE_SERVERS=servers)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_malformed_oidc_providers_json_stops_the_site_saying_where():
+    result = manage("check", OIDC_PROVIDERS='[{"id": "school", }]')
+
+    assert result.returncode != 0
+    assert (
+        "OIDC_PROVIDERS is not valid JSON: Expecting property name enclosed in double quotes" in result.stderr
+    )

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from .call_helpers import (
     DESKTOP,
     PHONE,
-    assert_grows_over_a_second,
     chat_log,
     join_as_guest,
     join_signed_in,
@@ -17,6 +16,7 @@ from .call_helpers import (
     send_chat,
     tile_of,
     wait_for_flowing_media_everywhere,
+    wait_for_growth_of,
     wait_for_screen_frames,
 )
 
@@ -104,8 +104,8 @@ def test_mute_stop_video_and_raised_hand_show_on_the_other_pages(three):
         expect(tile_of(page, "Alice Host").locator(".indicator-hand")).to_be_hidden()
     for page in (host, member):
         expect(tile_of(page, GUEST).locator(".indicator-camera-off")).to_be_hidden()
-        assert_grows_over_a_second(page, "Gus", "framesDecoded")
-        assert_grows_over_a_second(page, "Bob Member" if page is host else "Alice Host", "audioSamples")
+        wait_for_growth_of(page, "Gus", "framesDecoded")
+        wait_for_growth_of(page, "Bob Member" if page is host else "Alice Host", "audioSamples")
 
 
 def test_shared_screen_reaches_the_others_and_goes_when_sharing_stops(three):
@@ -116,7 +116,7 @@ def test_shared_screen_reaches_the_others_and_goes_when_sharing_stops(three):
     for page in (host, guest):
         expect(screen_tile_of(page, "Bob Member")).to_be_visible()
         wait_for_screen_frames(page, "Bob Member")
-        assert_grows_over_a_second(page, "Bob Member", "framesDecoded")  # the camera goes on too
+        wait_for_growth_of(page, "Bob Member", "framesDecoded")  # the camera goes on too
     screenshot(host, "three-people-screen-share-desktop", DESKTOP)
     screenshot(guest, "three-people-screen-share-phone", PHONE)
 

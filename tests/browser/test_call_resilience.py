@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 from .call_helpers import (
     DESKTOP,
     PHONE,
-    assert_grows_over_a_second,
     chat_log,
     join_as_guest,
     join_from_prejoin,
@@ -16,6 +15,7 @@ from .call_helpers import (
     send_chat,
     wait_for_camera_budgets,
     wait_for_flowing_media_everywhere,
+    wait_for_growth_of,
 )
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,8 @@ def test_media_keeps_flowing_while_the_server_restarts_and_chat_works_after(
     for page in (host, guest):
         expect(page.get_by_role("status").filter(has_text=BANNER)).to_be_visible()
     # The media goes browser to browser: it does not need the server.
-    assert_grows_over_a_second(host, "Gus Guest", "framesDecoded")
-    assert_grows_over_a_second(guest, "Alice Host", "framesDecoded")
+    wait_for_growth_of(host, "Gus Guest", "framesDecoded")
+    wait_for_growth_of(guest, "Alice Host", "framesDecoded")
 
     restartable_server.start()
     for page in (host, guest):

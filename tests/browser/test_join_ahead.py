@@ -5,7 +5,14 @@ from playwright.sync_api import expect
 
 from meetings.models import Participant
 
-from .call_helpers import join_from_prejoin, join_signed_in, tile_of, wait_for_flowing_media_everywhere
+from .call_helpers import (
+    chat_log,
+    join_from_prejoin,
+    join_signed_in,
+    send_chat,
+    tile_of,
+    wait_for_flowing_media_everywhere,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +46,8 @@ def open_prejoin_as_guest(page, meeting, name):
 def wait_until_prepared(page, connections=1):
     """The socket is held and `connections` connections, one per person in the call, have their offers."""
     page.wait_for_function(
-        """(count) => window.huddle && window.huddle.preparedLinks.length === count
-            && window.huddle.preparedLinks.every((link) => link.pc.localDescription?.type === 'offer')""",
+        """(count) => window.huddle && window.huddle.transport.prepared.length === count
+            && window.huddle.transport.prepared.every((link) => link.pc.localDescription?.type === 'offer')""",
         arg=connections,
     )
 
@@ -52,10 +59,12 @@ def test_join_uses_the_socket_and_the_offer_prepared_on_the_prejoin_page(
     guest = open_prejoin_as_guest(new_page(), meeting, "Early Erin")
     wait_until_prepared(guest)
 
-    # Prepared, but not in the meeting: nobody sees Erin and she holds no place.
+    # Prepared, but not in the meeting: nobody sees Erin and she holds no place. The host's own chat
+    # message reaches her after anything the server told the call before it (a peer-joined, say).
     assert made(guest)["sockets"] == 1
     assert not Participant.objects.filter(display_name="Early Erin").exists()
-    host.wait_for_timeout(300)
+    send_chat(host, "Anyone else here?")
+    expect(chat_log(host).get_by_text("Anyone else here?")).to_have_count(1)
     expect(tile_of(host, "Early Erin")).to_have_count(0)
 
     join_from_prejoin(guest)

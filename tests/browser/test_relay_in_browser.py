@@ -53,7 +53,7 @@ def server(relay_daphne, coturn, transactional_db):
 
 def remote_sdp(page):
     return page.evaluate(
-        "() => [...window.huddle.peers.values()].map((p) => p.link?.pc.remoteDescription?.sdp || '').join('\\n')"
+        "() => [...window.huddle.transport.links.values()].map((link) => link.pc.remoteDescription?.sdp || '').join('\\n')"
     )
 
 
@@ -103,16 +103,18 @@ def test_an_ice_restart_near_the_credentials_expiry_takes_fresh_ones_and_stays_o
     join_as_guest(ana, meeting, "Ana")
     join_as_guest(ben, meeting, "Ben")
     wait_for_flowing_media_everywhere([ana, ben], 1)
-    username = "() => [...window.huddle.peers.values()][0].link.iceServers.find((s) => s.username).username"
+    username = (
+        "() => [...window.huddle.transport.links.values()][0].iceServers.find((s) => s.username).username"
+    )
     before = ana.evaluate(username)
 
-    ana.evaluate("() => [...window.huddle.peers.values()][0].link.restartIce()")
+    ana.evaluate("() => [...window.huddle.transport.links.values()][0].restartIce()")
 
     ana.wait_for_function(f"(before) => ({username})() !== before", arg=before)
     after = ana.evaluate(username)
     assert after.split(":")[1] != before.split(":")[1]
     ana.wait_for_function(
-        "() => [...window.huddle.peers.values()][0].link.pc.remoteDescription.sdp.includes('typ relay')"
+        "() => [...window.huddle.transport.links.values()][0].pc.remoteDescription.sdp.includes('typ relay')"
     )
     wait_for_flowing_media_everywhere([ana, ben], 1)
     assert stats_of(ana, "Ben")["localCandidate"] == "relay"

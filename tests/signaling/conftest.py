@@ -4,8 +4,10 @@ A `Person` is one browser tab. Tests open them with `join` (a fresh ticket) or `
 headers), and every socket is hung up at the end, before the database is flushed.
 """
 
+import asyncio
 import contextlib
 import hashlib
+import time
 
 import pytest
 import pytest_asyncio
@@ -18,7 +20,8 @@ from django.test import Client
 
 from config.asgi import application
 from meetings import services
-from meetings.tickets import client_key_for_session_key, ticket_issue
+from meetings.protocol import Close
+from meetings.tickets import Refused, client_key_for_session_key, ticket_issue, ticket_read
 
 ORIGIN = (b"origin", b"http://testserver")
 
@@ -65,6 +68,21 @@ def ticket_for(meeting, name, *, user=None, client_key=None):
         user_id=user.id if user else None,
         client_key=browser_client_key(client_key or f"client-{name}"),
     )
+
+
+async def until_ticket_expired(ticket, meeting, *, within=10.0):
+    """Return once `ticket` reads as expired, without blocking the event loop. signing's max_age
+    counts whole seconds, so that is up to a second after TICKET_MAX_AGE."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            ticket_read(ticket, meeting_code=getattr(meeting, "code", meeting))
+        except Refused as refusal:
+            if refusal.code == Close.TICKET_EXPIRED:
+                return
+            raise
+        assert time.monotonic() < deadline, f"the ticket did not expire within {within} s"
+        await asyncio.sleep(0.05)
 
 
 def _session_cookie(user, session_data):

@@ -52,7 +52,7 @@ export function credentialsExpireSoon(iceServers, nowSeconds = Date.now() / 1000
 
 export class PeerLink {
   /**
-   * A link may be made before its peer is known (Call.prepareLinks): without sendSignal it keeps
+   * A link may be made before its peer is known (MeshTransport.prepare): without sendSignal it keeps
    * its offer and candidates until attach() names the peer.
    * @param {object} options
    * @param {string|null} options.peerId  the remote participant

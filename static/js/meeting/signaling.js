@@ -1,29 +1,25 @@
 // The signaling websocket: tickets, heartbeat, reconnect with jittered backoff and resume.
 // No DOM here: callers listen with on(type, handler). See docs/signaling.md for the messages.
 
-/** Close codes after which reconnecting cannot help (docs/signaling.md). */
-const FINAL_CLOSE_CODES = new Set([
-  4001, 4002, 4004, 4040, 4100, 4101, 4102, 4103, 4104, 4106, 4401, 4403, 4405, 4406, 4409, 4429,
-]);
-const RESUME_FAILED = 4006;
-const HOLD_EXPIRED = 4007; // a held socket that did not join in time: hold a new one
-const TICKET_PROBLEMS = new Set([4003, 4005]); // expired or used: fetch a new ticket and retry
+import { Emitter } from "./events.js";
+import { ClientMessage, Close, FINAL_CLOSE_CODES, ServerMessage, TICKET_PROBLEMS } from "./protocol.js";
+
 // After join is sent on a held socket, this long without any answer means the socket is dead
 // (a laptop that slept on the pre-join page): drop it and join the long way.
 const JOIN_ANSWER_TIMEOUT_MS = 5_000;
 
-export class SignalingClient {
+export class SignalingClient extends Emitter {
   /**
    * @param {{ticketUrl: string, csrfToken: string, displayName?: string}} options
    */
   constructor({ ticketUrl, csrfToken, displayName }) {
+    super();
     this.ticketUrl = ticketUrl;
     this.csrfToken = csrfToken;
     this.displayName = displayName;
     /** @type {WebSocket|null} */
     this.socket = null;
     this.resumeToken = null;
-    this.handlers = new Map();
     this.closedByUs = false;
     this.attempt = 0;
     this.heartbeat = null;
@@ -32,17 +28,6 @@ export class SignalingClient {
     /** The socket held open on the pre-join page (see hold()), or null. */
     this.holding = null;
     this.joinTimer = null;
-  }
-
-  /** @param {string} type @param {(message: any) => void} handler */
-  on(type, handler) {
-    if (!this.handlers.has(type)) this.handlers.set(type, []);
-    this.handlers.get(type).push(handler);
-    return this;
-  }
-
-  emit(type, message) {
-    for (const handler of this.handlers.get(type) || []) handler(message);
   }
 
   async fetchTicket() {
@@ -62,6 +47,13 @@ export class SignalingClient {
       throw error;
     }
     return data;
+  }
+
+  /** Hold a socket for this name (see hold()), unless one is held for it already. */
+  holdFor(displayName) {
+    if (this.holding && this.displayName === displayName) return;
+    this.displayName = displayName;
+    this.hold();
   }
 
   /**
@@ -89,18 +81,18 @@ export class SignalingClient {
     return new Promise((resolve) => {
       socket.addEventListener("message", (event) => {
         const message = parseFrame(event.data);
-        if (message?.type === "pong") hold.lastPong = performance.now();
-        if (message?.type === "peer-count" && this.holding === hold) this.emit("peer-count", message);
-        if (message?.type !== "held") return;
+        if (message?.type === ServerMessage.PONG) hold.lastPong = performance.now();
+        if (message?.type === ServerMessage.PEER_COUNT && this.holding === hold) this.emit(message.type, message);
+        if (message?.type !== ServerMessage.HELD) return;
         this.holdHeartbeat(hold, message.heartbeat_interval || 10);
-        this.emit("held", message);
+        this.emit(ServerMessage.HELD, message);
         resolve(hold);
       }, { signal });
       socket.addEventListener("close", (event) => {
         resolve(null);
         if (this.holding !== hold) return;
         this.dropHold();
-        if (event.code === HOLD_EXPIRED) this.hold();
+        if (event.code === Close.HOLD_EXPIRED) this.hold();
       }, { signal });
     });
   }
@@ -143,7 +135,7 @@ export class SignalingClient {
     const held = await this.takeHold();
     if (held) {
       this.adopt(held);
-      held.send(JSON.stringify({ type: "join" }));
+      held.send(JSON.stringify({ type: ClientMessage.JOIN }));
       this.joinTimer = setTimeout(() => {
         if (held !== this.socket) return;
         held.close(4000, "no answer to join");
@@ -181,9 +173,10 @@ export class SignalingClient {
     clearTimeout(this.joinTimer); // the server answers: the socket is alive
     const message = parseFrame(event.data);
     if (!message) return;
-    if (message.type === "welcome" || message.type === "waiting") {
-      const resumed = message.type === "welcome" && this.welcomed && message.peer_id === this.peerId;
-      if (message.type === "welcome") this.welcomed = true;
+    if (message.type === ServerMessage.WELCOME || message.type === ServerMessage.WAITING) {
+      const welcome = message.type === ServerMessage.WELCOME;
+      const resumed = welcome && this.welcomed && message.peer_id === this.peerId;
+      if (welcome) this.welcomed = true;
       this.peerId = message.peer_id;
       if (message.resume_token) this.resumeToken = message.resume_token;
       this.attempt = 0;
@@ -191,7 +184,7 @@ export class SignalingClient {
       this.startHeartbeat(socket, message.heartbeat_interval || 10);
       message.resumed = resumed;
     }
-    if (message.type === "pong") this.lastPong = performance.now();
+    if (message.type === ServerMessage.PONG) this.lastPong = performance.now();
     this.emit(message.type, message);
   }
 
@@ -217,7 +210,7 @@ export class SignalingClient {
       return;
     }
     this.emit("reconnecting", { code });
-    if (code === RESUME_FAILED) this.resumeToken = null;
+    if (code === Close.RESUME_FAILED) this.resumeToken = null;
     if (TICKET_PROBLEMS.has(code) && !this.connectedOnce) this.resumeToken = null;
     this.scheduleReconnect();
   }
@@ -236,7 +229,7 @@ export class SignalingClient {
     try {
       if (this.resumeToken) {
         // The token goes in the first frame, never in the URL (proxies log URLs).
-        this.open("resume=1", { type: "resume", token: this.resumeToken });
+        this.open("resume=1", { type: ClientMessage.RESUME, token: this.resumeToken });
       } else {
         this.connectedOnce = false; // a new peer: the caller rebuilds its calls
         this.welcomed = false;
@@ -268,7 +261,7 @@ export class SignalingClient {
     clearInterval(this.heartbeat);
     clearTimeout(this.reconnectTimer);
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify({ type: "leave" }));
+      this.socket.send(JSON.stringify({ type: ClientMessage.LEAVE }));
       this.socket.close(1000, "left");
     }
     this.socket = null;
@@ -291,6 +284,6 @@ function keepAlive(socket, intervalSeconds, lastPong, onDead) {
   return setInterval(() => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (performance.now() - lastPong() > intervalSeconds * 3000) onDead();
-    else socket.send(JSON.stringify({ type: "ping" }));
+    else socket.send(JSON.stringify({ type: ClientMessage.PING }));
   }, intervalSeconds * 1000);
 }

@@ -1,18 +1,17 @@
-// The meeting page: pre-join, tiles, controls, chat and participants. It draws what the Call
-// reports and turns clicks into Call actions; the protocol lives in call.js, signaling.js, peer.js.
+// The meeting page: pre-join, tiles, controls, chat and participants, the only module that touches
+// the DOM. It draws what the Call reports and turns clicks into Call actions; it talks to nothing
+// else (the socket, the connections and the wire vocabulary are the Call's business).
 
 import { Call } from "./call.js";
 import { LevelMeter, LocalMedia } from "./media.js";
 import { SLOT_AUDIO, SLOT_CAMERA, SLOT_SCREEN } from "./peer.js";
-import { SignalingClient } from "./signaling.js";
+import { ClientMessage, Close, ErrorCode, ServerMessage } from "./protocol.js";
 
 const root = document.getElementById("room");
 const $ = (id) => document.getElementById(id);
-const isHostPage = root.dataset.isHost === "true";
 
 const media = new LocalMedia();
-const signaling = new SignalingClient({ ticketUrl: root.dataset.ticketUrl, csrfToken: root.dataset.csrfToken });
-const call = new Call(signaling, media);
+const call = new Call({ ticketUrl: root.dataset.ticketUrl, csrfToken: root.dataset.csrfToken, media });
 window.huddle = call; // a handle for diagnostics in the console (and for the browser tests)
 
 /** peerId -> {tile, video, camera: MediaStream, screenTile?, screen?: MediaStream, meter?} */
@@ -41,9 +40,7 @@ async function setupPrejoin() {
 function holdSocket() {
   const name = $("display-name").value.trim();
   if ($("prejoin").hidden || !name) return;
-  if (signaling.holding && signaling.displayName === name) return;
-  signaling.displayName = name;
-  signaling.hold();
+  call.prepare(name);
 }
 $("display-name").addEventListener("change", holdSocket);
 
@@ -176,9 +173,8 @@ async function join() {
     $("display-name").focus();
     return;
   }
-  signaling.displayName = name;
   for (const id of ["join-button", "join-audio-only", "join-watch-only"]) $(id).disabled = true;
-  const joining = call.join();
+  const joining = call.join(name);
   // Draw the call while the server admits us: the page is idle until the welcome, and drawing
   // after it would hold up the answer to our first offer. Not when we are likely to wait in the
   // waiting room (the page says so), where the call would only flash by.
@@ -247,22 +243,22 @@ call.on("reconnected", (welcome) => {
 });
 
 const ENDINGS = {
-  ended: ["The meeting has ended", "The host ended the meeting for everyone."],
-  removed: ["You were removed from the meeting", "The host removed you from this meeting."],
-  denied: ["The host did not let you in", "You can try again later or contact the host."],
-  replaced: ["You joined from another window", "This window left the meeting."],
-  "signed-out": ["You signed out", "Signing out ended your meetings in this browser."],
+  [ServerMessage.ENDED]: ["The meeting has ended", "The host ended the meeting for everyone."],
+  [ServerMessage.REMOVED]: ["You were removed from the meeting", "The host removed you from this meeting."],
+  [ServerMessage.DENIED]: ["The host did not let you in", "You can try again later or contact the host."],
+  [ServerMessage.REPLACED]: ["You joined from another window", "This window left the meeting."],
+  [ServerMessage.SIGNED_OUT]: ["You signed out", "Signing out ended your meetings in this browser."],
   left: ["You left the meeting", "Thanks for joining."],
 };
 const REFUSALS = {
-  4102: ["This meeting is locked", "The host locked the meeting; nobody new can join."],
-  4103: ["The room is full", "The meeting has reached its maximum number of participants."],
-  4100: ENDINGS.ended,
-  4101: ["This meeting was cancelled", "The host cancelled this meeting."],
-  4104: ["Waiting for the host", "The host has not started this meeting yet."],
-  4403: ENDINGS.removed,
-  4106: ["You are in this meeting elsewhere", "Leave it in another window or device first."],
-  4401: ["You signed out", "Signing out ended your meetings in this browser."],
+  [Close.MEETING_LOCKED]: ["This meeting is locked", "The host locked the meeting; nobody new can join."],
+  [Close.ROOM_FULL]: ["The room is full", "The meeting has reached its maximum number of participants."],
+  [Close.MEETING_ENDED]: ENDINGS.ended,
+  [Close.MEETING_CANCELLED]: ["This meeting was cancelled", "The host cancelled this meeting."],
+  [Close.HOST_NOT_ARRIVED]: ["Waiting for the host", "The host has not started this meeting yet."],
+  [Close.REMOVED]: ENDINGS.removed,
+  [Close.TOO_MANY_CONNECTIONS]: ["You are in this meeting elsewhere", "Leave it in another window or device first."],
+  [Close.LOGGED_OUT]: ["You signed out", "Signing out ended your meetings in this browser."],
 };
 
 call.on("finished", (kind, message) => {
@@ -271,7 +267,7 @@ call.on("finished", (kind, message) => {
   if (!title) {
     [title, text] = REFUSALS[message.code] || ["You are no longer connected", message.reason || ""];
   }
-  showEndScreen(title, text, kind === "left" || kind === "replaced");
+  showEndScreen(title, text, kind === "left" || kind === ServerMessage.REPLACED);
 });
 
 function showEndScreen(title, text, canRejoin) {
@@ -623,7 +619,7 @@ call.on("mute-request", (by) => {
 });
 
 call.on("server-error", (error) => {
-  if (error.code !== "unknown_peer") notice(error.message);
+  if (error.code !== ErrorCode.UNKNOWN_PEER) notice(error.message);
 });
 
 let noticeTimer = null;
@@ -757,11 +753,11 @@ function refreshPeople() {
     if (moderator && peer.role !== "host" && !(peer.role === "cohost" && myRole !== "host")) {
       const actions = document.createElement("span");
       actions.className = "person-actions";
-      actions.append(actionButton("Ask to mute", peer.name, () => call.hostAction("mute-request", peer.peer_id)));
+      actions.append(actionButton("Ask to mute", peer.name, () => call.hostAction(ClientMessage.MUTE_REQUEST, peer.peer_id)));
       if (myRole === "host" && peer.role === "guest") {
-        actions.append(actionButton("Make co-host", peer.name, () => call.hostAction("make-cohost", peer.peer_id)));
+        actions.append(actionButton("Make co-host", peer.name, () => call.hostAction(ClientMessage.MAKE_COHOST, peer.peer_id)));
       }
-      actions.append(actionButton("Remove", peer.name, () => call.hostAction("remove", peer.peer_id), true));
+      actions.append(actionButton("Remove", peer.name, () => call.hostAction(ClientMessage.REMOVE, peer.peer_id), true));
       row.append(actions);
     }
     list.append(row);
@@ -780,8 +776,8 @@ function drawWaiting(waiting) {
     const actions = document.createElement("span");
     actions.className = "person-actions";
     actions.append(
-      actionButton("Admit", person.name, () => call.hostAction("admit", person.peer_id)),
-      actionButton("Deny", person.name, () => call.hostAction("deny", person.peer_id), true),
+      actionButton("Admit", person.name, () => call.hostAction(ClientMessage.ADMIT, person.peer_id)),
+      actionButton("Deny", person.name, () => call.hostAction(ClientMessage.DENY, person.peer_id), true),
     );
     row.append(actions);
     list.append(row);
@@ -789,7 +785,7 @@ function drawWaiting(waiting) {
 }
 
 $("admit-all").addEventListener("click", () => {
-  for (const person of call.waiting.values()) call.hostAction("admit", person.peer_id);
+  for (const person of call.waiting.values()) call.hostAction(ClientMessage.ADMIT, person.peer_id);
 });
 
 call.on("waiting-changed", () => refreshPeople());
@@ -820,5 +816,4 @@ function chime() {
   }
 }
 
-if (isHostPage) document.body.classList.add("is-host");
 setupPrejoin();
