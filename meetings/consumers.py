@@ -20,7 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import channels as names
-from . import metrics, room
+from . import entry, metrics, room
 from .codes import normalize_meeting_code
 from .protocol import (
     MAX_CANDIDATES_PER_DESCRIPTION,
@@ -41,9 +41,8 @@ from .protocol import (
     signal_without_addresses,
 )
 from .throttle import SOCKETS_PER_ACCOUNT, SOCKETS_PER_ADDRESS, websocket_connects_per_ip
-from .tickets import Joiner, Refused, client_key_for_session_key, ticket_read
+from .tickets import Refused, client_key_for_session_key, ticket_read
 from .turn import ice_servers_for_browser, ice_transport_policy
-from .views import SESSION_PASSCODES
 
 logger = logging.getLogger(__name__)
 
@@ -285,7 +284,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if ticket:
             joiner = ticket_read(ticket, meeting_code=self.code)
         elif user is not None and user.is_authenticated:
-            joiner = self._joiner_from_session(user)
+            joiner = entry.session_joiner(self.code, user, self.scope["session"])
         else:
             raise Refused(Close.NO_CREDENTIALS, "Open the meeting's join link to get a ticket.")
         self._count_account(joiner.user_id)
@@ -324,23 +323,6 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 Close.ADDRESS_BUSY, "Too many connections from your address; try again in a minute."
             )
         limit.record(address)
-
-    def _joiner_from_session(self, user):
-        """A signed-in user's session stands in for a ticket, if it passed the passcode gate."""
-        from .models import Meeting
-        from .tickets import client_key_for_session
-
-        meeting = Meeting.objects.filter(code=self.code).first()
-        if meeting is None:
-            raise Refused(Close.NOT_FOUND, "There is no meeting with this ID.")
-        session = self.scope["session"]
-        if (
-            meeting.passcode
-            and user.id != meeting.host_id
-            and self.code not in session.get(SESSION_PASSCODES, [])
-        ):
-            raise Refused(Close.NO_CREDENTIALS, "Enter the passcode on the join page first.")
-        return Joiner(self.code, user.public_name, user.id, client_key_for_session(session))
 
     def _session_client_key(self):
         """The client key of this socket's session cookie, or "" without one (never creates one)."""

@@ -317,12 +317,6 @@ class Meeting(models.Model):
         """With invitees or allowed domains, everyone else knocks at the waiting room."""
         return bool(self.allowed_domains.strip()) or self.invitations.exists()
 
-    def knocks_first(self, user, *, moderator):
-        """True if this person goes to the waiting room rather than straight into the call."""
-        if moderator or not (self.waiting_room or self.has_invite_list):
-            return False
-        return not self.is_invited(user)
-
     def is_invited(self, user):
         """An invitee (by email) or a member of an allowed domain; guests never are."""
         if user is None or not user.is_authenticated:

@@ -14,15 +14,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import channels, services
+from . import channels, entry, services
 from .models import ChatMessage, Meeting, MeetingEvent, Participant, record_event
 from .protocol import Close, Error, ProtocolError
 from .throttle import chats_per_participant, knocks_per_ip_per_meeting
 from .tickets import Joiner, Refused
 
 RECENT_CHAT = 50
-# One account may be in a meeting from this many browsers at once (a laptop, a phone, a tablet).
-MAX_CONNECTIONS_PER_USER = 3
 Status = Participant.Status
 Role = Participant.Role
 
@@ -92,36 +90,6 @@ def _room_snapshot(participant, meeting, resume_token=None):
     return Snapshot(participant, meeting_public, peers, waiting, chat, resume_token)
 
 
-def _user(user_id):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
-
-
-def _role_for(meeting, joiner):
-    if joiner.user_id is not None:
-        if joiner.user_id == meeting.host_id and meeting.host.may_host:
-            return Role.HOST
-        was_cohost = meeting.participants.filter(user_id=joiner.user_id, role=Role.COHOST).exists()
-        if was_cohost:
-            return Role.COHOST
-    return Role.GUEST
-
-
-def _refuse_closed_meeting(meeting):
-    if meeting.state == Meeting.State.ENDED:
-        raise Refused(Close.MEETING_ENDED, "This meeting has ended.")
-    if meeting.state == Meeting.State.CANCELLED:
-        raise Refused(Close.MEETING_CANCELLED, "This meeting was cancelled.")
-
-
-def _refuse_if_full(meeting, places=None):
-    """`places` are the participants that count (by default all of the meeting's)."""
-    places = meeting.participants.all() if places is None else places
-    if places.filter(status=Status.JOINED).count() >= meeting.max_participants:
-        raise Refused(Close.ROOM_FULL, "The room is full.")
-
-
 def _enter(participant, meeting):
     """Waiting or new → joined; the meeting goes live. Caller holds the meeting row lock."""
     now = timezone.now()
@@ -140,49 +108,6 @@ def _enter(participant, meeting):
     transaction.on_commit(
         lambda: channels.broadcast(code, channels.PEER_JOINED, peer=public, channel=channel)
     )
-
-
-def _places_of_others(meeting, joiner):
-    """The meeting's participants less this browser's own places, which its joining retires."""
-    places = meeting.participants.all()
-    if joiner.client_key:
-        places = places.exclude(client_key=joiner.client_key)
-    return places
-
-
-def _admission(meeting, joiner):
-    """How this joiner would come in now, as (role, knocks first), or Refused; changes nothing.
-
-    The one set of entry rules, in the order a joiner hears of them: participant_connect applies
-    them, and hold_peer_count asks them what a held socket would meet.
-    """
-    _refuse_closed_meeting(meeting)
-    if joiner.nonce and Participant.objects.filter(ticket_nonce=joiner.nonce).exists():
-        raise Refused(Close.TICKET_USED, "This join ticket was used already; reload the page.")
-    removed = meeting.participants.filter(status=Status.REMOVED)
-    if (joiner.user_id and removed.filter(user_id=joiner.user_id).exists()) or (
-        joiner.client_key and removed.filter(client_key=joiner.client_key).exists()
-    ):
-        raise Refused(Close.REMOVED, "The host removed you from this meeting.")
-    others = _places_of_others(meeting, joiner)
-    if joiner.user_id is not None:
-        active = others.filter(user_id=joiner.user_id, status__in=Participant.ACTIVE)
-        if active.count() >= MAX_CONNECTIONS_PER_USER:
-            raise Refused(Close.TOO_MANY_CONNECTIONS, "You are already in this meeting from too many places.")
-    role = _role_for(meeting, joiner)
-    moderator = role in (Role.HOST, Role.COHOST)
-    if meeting.locked and not moderator:
-        raise Refused(Close.MEETING_LOCKED, "The host locked this meeting.")
-    if not moderator and meeting.is_before_window():
-        raise Refused(Close.NOT_OPEN_YET, "This meeting's room is not open yet.")
-    if not moderator and meeting.state != Meeting.State.LIVE and not meeting.join_before_host:
-        raise Refused(Close.HOST_NOT_ARRIVED, "The host has not started this meeting yet.")
-    # Invitees skip the waiting room; with an invite list, everyone else knocks.
-    user = _user(joiner.user_id) if joiner.user_id is not None else None
-    knocks = meeting.knocks_first(user, moderator=moderator)
-    if not knocks:
-        _refuse_if_full(meeting, others)
-    return role, knocks
 
 
 def _refuse_knock_spam(meeting, joiner, address):
@@ -212,15 +137,15 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="", address=
         meeting = Meeting.objects.select_for_update().filter(code=joiner.meeting_code).first()
         if meeting is None:
             raise Refused(Close.NOT_FOUND, "There is no meeting with this ID.")
-        role, knocks = _admission(meeting, joiner)
-        if knocks:
+        admission = entry.admission(meeting, joiner)
+        if admission.knocks:
             _refuse_knock_spam(meeting, joiner, address)
         _replace_same_browser(meeting, joiner.client_key)
         participant = Participant.objects.create(
             meeting=meeting,
             user_id=joiner.user_id,
             display_name=joiner.display_name,
-            role=role,
+            role=admission.role,
             status=Status.WAITING,
             ticket_nonce=joiner.nonce,
             client_key=joiner.client_key,
@@ -229,7 +154,7 @@ def participant_connect(*, joiner: Joiner, channel_name, user_agent="", address=
             resume_token_hash=_hash(resume_token),
             user_agent=user_agent[:300],
         )
-        if knocks:
+        if admission.knocks:
             record_event(meeting, MeetingEvent.Kind.KNOCKED, subject=participant)
             public = peer_public(participant)
             code = meeting.code
@@ -252,12 +177,12 @@ def hold_peer_count(joiner: Joiner) -> int:
     if meeting is None:
         return 0
     try:
-        _, knocks = _admission(meeting, joiner)
+        admission = entry.admission(meeting, joiner)
     except Refused:
         return 0
-    if knocks:
+    if admission.knocks:
         return 0
-    return _places_of_others(meeting, joiner).filter(status=Status.JOINED).count()
+    return entry.places_of_others(meeting, joiner).filter(status=Status.JOINED).count()
 
 
 def meeting_hides_network_addresses(meeting_code) -> bool:
@@ -285,10 +210,12 @@ def participant_enter_after_admission(*, participant_id) -> Snapshot:
     with transaction.atomic():
         participant = Participant.objects.select_related("meeting").get(pk=participant_id)
         meeting = Meeting.objects.select_for_update().get(pk=participant.meeting_id)
-        _refuse_closed_meeting(meeting)
+        if refusal := entry.meeting_closed(meeting):
+            raise refusal
         if participant.status != Status.WAITING:
             raise Refused(Close.REMOVED, "You are no longer in this meeting.")
-        _refuse_if_full(meeting)
+        if refusal := entry.full(meeting):
+            raise refusal
         _enter(participant, meeting)
         return _room_snapshot(participant, meeting)
 
@@ -315,7 +242,8 @@ def participant_resume(*, meeting_code, resume_token, client_key, channel_name) 
         ):
             raise Refused(Close.RESUME_FAILED, "Your place in the meeting expired; join again.")
         meeting = participant.meeting
-        _refuse_closed_meeting(meeting)
+        if refusal := entry.meeting_closed(meeting):
+            raise refusal
         old_channel = participant.channel_name
         participant.channel_name = channel_name
         participant.last_seen_at = timezone.now()
@@ -331,7 +259,8 @@ def participant_resume(*, meeting_code, resume_token, client_key, channel_name) 
         elif participant.admitted_at is not None:
             # Admitted while its socket was down: the admission was not lost, it comes in now.
             meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-            _refuse_if_full(meeting)
+            if refusal := entry.full(meeting):
+                raise refusal
             _enter(participant, meeting)
         return _room_snapshot(participant, meeting, resume_token)
 

@@ -15,7 +15,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from . import emails, reminders, services
+from . import emails, entry, reminders, services
 from .calendar import feed_calendar, meeting_calendar
 from .codes import normalize_meeting_code
 from .forms import GuestNameForm, InviteForm, JoinCodeForm, MeetingForm, OccurrenceMoveForm, PasscodeForm
@@ -28,7 +28,6 @@ UPCOMING_DAYS = 30
 UPCOMING_LIMIT = 20
 PAST_LIMIT = 20
 EVENTS_SHOWN = 200
-SESSION_PASSCODES = "meetings.passcodes_ok"
 SESSION_GUEST_NAME = "meetings.guest_name"
 
 
@@ -412,31 +411,40 @@ def join(request, code):
     if gate is not None:
         return gate
     is_host = request.user.is_authenticated and request.user.id == meeting.host_id
-    if is_host:
-        _require_hosting(request)
     context = {
         "meeting": meeting,
         "display_name": display_name,
         "is_host": is_host,
-        # A hint for the page (the server decides on joining, where a co-host also skips the
-        # waiting room): draw the call at Join unless this person knocks first.
-        "may_wait": meeting.knocks_first(request.user, moderator=is_host),
+        # A hint for the page (the server decides on joining): draw the call at Join unless this
+        # person knocks first.
+        "may_wait": entry.knocks_first(meeting, request.user, moderator=_is_moderator(request, meeting)),
         "invite_url": request.build_absolute_uri(meeting.get_join_url()),
     }
     return render(request, "meetings/prejoin.html", context)
 
 
+def _is_moderator(request, meeting):
+    """Whether this person would enter as a host or co-host (entry.role_for decides)."""
+    user_id = request.user.id if request.user.is_authenticated else None
+    return entry.is_moderator(entry.role_for(meeting, user_id))
+
+
 def _join_gates(request, meeting, *, forms=True):
     """(a page to show instead of the call, None) or (None, the name the person joins as).
 
-    With forms=False (the ticket endpoint) nothing posted is taken as a passcode or a name: a gate
-    not passed yet is simply a page to show.
+    Each gate is an entry rule (meetings.entry) that the websocket admission applies too; here a
+    refusal becomes the page that explains it. With forms=False (the ticket endpoint) nothing posted
+    is taken as a passcode or a name: a gate not passed yet is simply a page to show.
     """
-    if meeting.state in (Meeting.State.CANCELLED, Meeting.State.ENDED):
+    if entry.meeting_closed(meeting):
         return render(request, "meetings/over.html", {"meeting": meeting}, status=410), None
-
+    # The host of a meeting whose account may not host is turned away (403) before any gate.
     is_host = request.user.is_authenticated and request.user.id == meeting.host_id
-    if meeting.passcode and not is_host and not _passcode_proven(request, meeting):
+    if is_host:
+        _require_hosting(request)
+
+    user_id = request.user.id if request.user.is_authenticated else None
+    if entry.passcode_unproven(meeting, user_id=user_id, session=request.session):
         if not forms:
             return HttpResponse(status=409), None
         response = _passcode_gate(request, meeting)
@@ -458,7 +466,8 @@ def _join_gates(request, meeting, *, forms=True):
         if not display_name or request.GET.get("change_name"):
             return render(request, "meetings/guest_name.html", {"meeting": meeting, "form": name_form}), None
 
-    if not is_host and meeting.is_before_window():
+    moderator = _is_moderator(request, meeting)
+    if entry.not_open_yet(meeting, moderator=moderator):
         opens_at = meeting.opens_at()
         context = {
             "meeting": meeting,
@@ -470,7 +479,7 @@ def _join_gates(request, meeting, *, forms=True):
         }
         return render(request, "meetings/countdown.html", context), None
 
-    if not is_host and _must_wait_for_host(meeting):
+    if entry.host_not_arrived(meeting, moderator=moderator):
         context = {
             "meeting": meeting,
             "display_name": display_name,
@@ -485,8 +494,6 @@ def _join_gates(request, meeting, *, forms=True):
 def join_ticket(request, code):
     """The pre-join page's "Join": a signed, one-use ticket for the signaling websocket."""
     meeting = _get_meeting(code)
-    if request.user.is_authenticated and request.user.id == meeting.host_id:
-        _require_hosting(request)
     gate, display_name = _join_gates(request, meeting, forms=False)
     if gate is not None:
         # The person must go through a page first (passcode, name, waiting for the host...).
@@ -513,10 +520,6 @@ def _viewer_zone(request, meeting):
     return request.user.time_zone if request.user.is_authenticated else meeting.time_zone
 
 
-def _passcode_proven(request, meeting):
-    return meeting.code in request.session.get(SESSION_PASSCODES, [])
-
-
 def _passcode_gate(request, meeting):
     """Check a typed (or linked ?pwd=) passcode; None lets the visitor through."""
     client_key = f"{meeting.code}:{client_ip(request)}"
@@ -528,8 +531,7 @@ def _passcode_gate(request, meeting):
     form = PasscodeForm({"passcode": submitted} if submitted is not None else None)
     if submitted is not None and not throttled:
         if services.passcode_matches(meeting=meeting, passcode=submitted):
-            proven = request.session.get(SESSION_PASSCODES, [])
-            request.session[SESSION_PASSCODES] = [*proven, meeting.code][-50:]
+            entry.passcode_remember(request.session, meeting)
             return redirect("meetings:join", code=meeting.code)
         PASSCODE_FAILURES_PER_CLIENT.record(client_key)
         PASSCODE_FAILURES_PER_MEETING.record(meeting.code)
@@ -541,10 +543,6 @@ def _passcode_gate(request, meeting):
     return render(request, "meetings/passcode.html", {"meeting": meeting, "form": form}, status=status)
 
 
-def _must_wait_for_host(meeting):
-    return meeting.state != Meeting.State.LIVE and not meeting.join_before_host
-
-
 @require_GET
 def join_status(request, code):
     """Polled by the "waiting for the host" page so it moves on when the host starts."""
@@ -552,10 +550,16 @@ def join_status(request, code):
     now = timezone.now()
     before_window = meeting.is_before_window(now)
     opens_at = meeting.opens_at(now) if before_window else None
+    # Asked as a guest would be: the page that polls is shown only to those who wait.
+    refusal = (
+        entry.meeting_closed(meeting)
+        or entry.not_open_yet(meeting, moderator=False)
+        or entry.host_not_arrived(meeting, moderator=False)
+    )
     return JsonResponse(
         {
             "state": meeting.state,
-            "can_enter": meeting.is_open and not before_window and not _must_wait_for_host(meeting),
+            "can_enter": refusal is None,
             "opens_in_ms": int((opens_at - now).total_seconds() * 1000) if opens_at else 0,
         }
     )

@@ -3,7 +3,7 @@
 from django.core import mail
 from django.urls import reverse
 
-from meetings import services
+from meetings import entry, services
 from meetings.models import Meeting
 
 
@@ -71,8 +71,8 @@ def test_personal_room_has_an_invite_list_whose_members_skip_the_waiting_room(
         alice_client.post(reverse("meetings:invite", args=[room.code]), {"emails": "bob@example.org"})
 
     room.refresh_from_db()
-    assert not room.knocks_first(bob, moderator=False)
-    assert room.knocks_first(charlie, moderator=False)
+    assert not entry.knocks_first(room, bob, moderator=False)
+    assert entry.knocks_first(room, charlie, moderator=False)
     (message,) = mail.outbox
     assert message.to == ["bob@example.org"]
     assert f"/m/{room.code}/" in message.body

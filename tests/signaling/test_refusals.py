@@ -211,7 +211,7 @@ async def test_signed_in_user_must_prove_the_passcode_first(connect, meeting, ho
 
 
 async def test_signed_in_user_who_proved_the_passcode_joins(connect, meeting, host, bob):
-    from meetings.views import SESSION_PASSCODES
+    from meetings.entry import SESSION_PASSCODES
 
     await Meeting.objects.filter(pk=meeting.pk).aupdate(passcode="123456")
     headers = await signed_in(bob, **{SESSION_PASSCODES: [meeting.code]})

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings import services
+from meetings.entry import MAX_CONNECTIONS_PER_USER
 from meetings.models import Meeting, Participant
 from meetings.protocol import Close
-from meetings.room import MAX_CONNECTIONS_PER_USER
 
 from .conftest import ORIGIN, browser_client_key
 

@@ -5,9 +5,10 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings import services
+from meetings.entry import SESSION_PASSCODES
 from meetings.models import Meeting
 from meetings.tickets import client_key_for_session, ticket_read
-from meetings.views import SESSION_GUEST_NAME, SESSION_PASSCODES
+from meetings.views import SESSION_GUEST_NAME
 
 pytestmark = pytest.mark.django_db
 
