@@ -1,15 +1,20 @@
 """The signaling websocket: one connection per participant, at /ws/meetings/<code>/.
 
 Thin by design: it decides who is connecting before anything else, validates every frame with
-meetings.protocol, and leaves every rule and row change to meetings.room. Relay of offers, answers
-and ICE candidates never touches the database: each connection keeps the roster of the call in
-memory, seeded by the welcome snapshot and kept current by the room's events.
+meetings.protocol, and leaves every rule and row change to meetings.room and meetings.entry, which
+it calls through database_sync_to_async. Each connection is in one `State`; the ACCEPTS table says
+which messages each state takes. Relay of offers, answers and ICE candidates never touches the
+database: each connection keeps the roster of the call in memory, seeded by the welcome snapshot and
+kept current by the room's events. What the process holds across connections (the registry of its
+consumers, its open-socket counts, the sweeper) is in meetings.connections.
 """
 
 import asyncio
+import enum
 import json
 import logging
 import time
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from channels.auth import get_user
@@ -20,7 +25,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import channels as names
-from . import entry, metrics, room
+from . import connections, entry, metrics, room
 from .codes import normalize_meeting_code
 from .protocol import (
     MAX_CANDIDATES_PER_DESCRIPTION,
@@ -40,7 +45,7 @@ from .protocol import (
     signal_payload,
     signal_without_addresses,
 )
-from .throttle import SOCKETS_PER_ACCOUNT, SOCKETS_PER_ADDRESS, websocket_connects_per_ip
+from .throttle import websocket_connects_per_ip
 from .tickets import Refused, client_key_for_session_key, ticket_read
 from .turn import ice_servers_for_browser, ice_transport_policy
 
@@ -51,33 +56,43 @@ SERVER_ERROR = 1011
 # Codes a browser sends when the person meant to go (Leave, tab closed): no resume grace then.
 INTENTIONAL_CLOSE_CODES = {1000, 1001}
 
-_sweeper = None
-
-
-def ensure_sweeper():
-    """One task per server process prunes participants whose heartbeat stopped (also at start-up)."""
-    global _sweeper
-    if _sweeper is None or _sweeper.done():
-        _sweeper = asyncio.get_running_loop().create_task(_sweep_forever())
-
-
-async def _sweep_forever():
-    interval = max(1, settings.SIGNALING["RESUME_GRACE"] // 4)
-    while True:
-        try:
-            await database_sync_to_async(room.participants_prune_stale)()
-        except Exception:  # a database blip must not stop the sweeping for good
-            logger.exception("pruning stale participants failed")
-        await asyncio.sleep(interval)
-
 
 def _encode(message):
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
-# Consumers of this process by channel name: a signal to a peer connected here is handed over
-# directly, without a channel-layer round trip (a Redis round trip with channels-redis).
-_local_consumers = {}
+class State(enum.Enum):
+    """Where a connection is; every frame and every room event is judged by it (ACCEPTS below)."""
+
+    OPENING = "opening"  # accepted, its admission not decided yet: frames are ignored
+    HELD = "held"  # opened on the pre-join page with hold=1, waiting for join
+    RESUMING = "resuming"  # opened with resume=1, waiting for the resume frame
+    WAITING = "waiting"  # in the waiting room: a row, nothing of the call
+    IN_CALL = "in_call"  # admitted: relays signals, hears the room
+    CLOSING = "closing"  # refused, left, removed, replaced...: frames are ignored
+
+
+@dataclass(frozen=True)
+class Accepts:
+    """The message types a state accepts, and the error any other type gets."""
+
+    types: frozenset
+    error: str
+    message: str
+
+
+# Which client messages each state accepts. OPENING and CLOSING accept none and answer nothing.
+ACCEPTS = {
+    State.HELD: Accepts(frozenset({"ping", "join", "leave"}), Error.NOT_JOINED, "Send join first."),
+    State.RESUMING: Accepts(frozenset({"resume"}), Error.NOT_JOINED, "Send resume first."),
+    State.WAITING: Accepts(frozenset({"ping", "leave"}), Error.NOT_JOINED, "You are in the waiting room."),
+    State.IN_CALL: Accepts(
+        frozenset({"ping", "ice-servers", "signal", "chat", "media", "leave"})
+        | frozenset({"admit", "deny", "remove", "mute-request", "make-cohost", "lock", "end"}),
+        Error.INVALID,
+        "This connection has joined already.",
+    ),
+}
 
 
 class MeetingConsumer(AsyncWebsocketConsumer):
@@ -106,13 +121,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         would stay joined until the sweeper noticed, and nobody would be told.
         """
         logger.exception("signaling handler for %s failed on %s", during, self.channel_name)
-        participant_id, self.participant_id = self.participant_id, None
-        self.joined = False
-        self.held = None
-        _local_consumers.pop(self.channel_name, None)
+        participant_id = self._closing()
         try:
             await self._leave_groups()
-            if participant_id is not None and not self.replaced:
+            if participant_id is not None:
                 await database_sync_to_async(room.participant_interrupt)(
                     participant_id=participant_id, channel_name=self.channel_name
                 )
@@ -124,15 +136,14 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.code = normalize_meeting_code(self.scope["url_route"]["kwargs"]["code"])
-        self.participant_id = None
+        self.state = State.OPENING
+        self.participant_id = None  # the Participant row, while WAITING or IN_CALL
         self.peer_id = None
         self.role = None
-        self.joined = False
-        self.replaced = False
         self.peers = {}  # peer_id -> channel name, for the relay
         self.announced = set()
         self.groups_joined = set()
-        self.counted_in = []  # (OpenSockets, key) this socket counts against until it closes
+        self.counted_in = []  # (connections.OpenSockets, key) this socket counts against until it closes
         config = settings.SIGNALING
         self.bucket = TokenBucket(rate=config["RATE"], burst=config["BURST"])
         self.last_received = time.monotonic()
@@ -140,9 +151,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.watchdog = None
 
         self.candidates_to = {}  # peer_id -> candidates sent since our last description to it
-        self.held = None  # the Joiner of a socket opened with hold=1 that has not sent join yet
+        self.held = None  # the Joiner of a HELD socket
         self.hold_timer = None
-        self.resuming = False  # opened with resume=1, waiting for the resume frame
         self.resume_timer = None
         self.peer_count = 0  # what this held socket was last told it would meet
         self.ice_servers = None  # minted for this socket (TURN credentials): held, then welcome
@@ -151,7 +161,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # Accept first: a refusal then reaches the browser as a close code it can explain.
         await self.accept()
         metrics.websocket_opened()
-        ensure_sweeper()
+        connections.ensure_sweeper()
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
         if "hold" in query:
             await self._hold((query.get("ticket") or [""])[0])
@@ -168,6 +178,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # Join the call's group before the snapshot is taken, so no join between the two is missed.
         await self._join_group(names.meeting_group(self.code))
         await self._join_group(names.waiting_group(self.code))
+        self.state = State.OPENING
         try:
             snapshot = await database_sync_to_async(self._admit)(query, user, joiner, resume_token)
         except Refused as refusal:
@@ -175,12 +186,13 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             return
         self.participant_id = snapshot.participant.pk
         self.peer_id = snapshot.participant.peer_id
-        _local_consumers[self.channel_name] = self
+        connections.register(self.channel_name, self)
         await self._apply_snapshot(snapshot)
         if self.watchdog is None:
             self.watchdog = asyncio.get_running_loop().create_task(self._watch_idle())
 
     async def _refuse(self, refusal):
+        self.state = State.CLOSING
         metrics.websocket_refused(refusal.code)
         await self._leave_groups()
         await self.send_message({"type": "refused", "code": refusal.code, "reason": refusal.reason})
@@ -202,6 +214,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         except Refused as refusal:
             await self._refuse(refusal)
             return
+        self.state = State.HELD
         self.held = joiner
         # Signing out (this browser) or deactivating the account closes a held socket too.
         if joiner.client_key:
@@ -237,8 +250,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def _expire_hold(self, seconds):
         await asyncio.sleep(seconds)
-        if self.held is not None:
-            self.held = None
+        if self.state is State.HELD:
+            self._closing()
             await self._leave_groups()
             await self.close(code=Close.HOLD_EXPIRED, reason="Join was not sent in time")
 
@@ -254,13 +267,12 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         except Refused as refusal:
             await self._refuse(refusal)
             return
-        self.resuming = True
+        self.state = State.RESUMING
         self.resume_timer = asyncio.get_running_loop().create_task(self._expire_resume(RESUME_FRAME_TIMEOUT))
 
     async def _expire_resume(self, seconds):
         await asyncio.sleep(seconds)
-        if self.resuming:
-            self.resuming = False
+        if self.state is State.RESUMING:
             await self._refuse(Refused(Close.RESUME_FAILED, "No resume token arrived in time."))
 
     def _admit(self, query, user, joiner=None, resume_token=None):
@@ -309,14 +321,18 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if user_id is None:
             return
         refusal = Refused(Close.ACCOUNT_SOCKETS, "Your account has too many connections open; close some.")
-        self._count_socket(SOCKETS_PER_ACCOUNT, user_id, settings.SIGNALING["SOCKETS_PER_ACCOUNT"], refusal)
+        self._count_socket(
+            connections.SOCKETS_PER_ACCOUNT, user_id, settings.SIGNALING["SOCKETS_PER_ACCOUNT"], refusal
+        )
 
     def _check_connection_allowed(self):
         """Per-address limits: sockets open at once (in this process) and new sockets a minute (in
         the cache), so one machine can neither hold nor open thousands."""
         address = self._address()
         refusal = Refused(Close.ADDRESS_SOCKETS, "Too many connections open from your address; close some.")
-        self._count_socket(SOCKETS_PER_ADDRESS, address, settings.SIGNALING["SOCKETS_PER_IP"], refusal)
+        self._count_socket(
+            connections.SOCKETS_PER_ADDRESS, address, settings.SIGNALING["SOCKETS_PER_IP"], refusal
+        )
         limit = websocket_connects_per_ip()
         if limit.is_exceeded(address):
             raise Refused(
@@ -345,6 +361,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if participant.user_id is not None:
             await self._join_group(names.user_group(participant.user_id))
         if not snapshot.is_joined:
+            self.state = State.WAITING
             await self._leave_group(names.meeting_group(self.code))  # nothing of the call until admitted
             await self.send_message(
                 {
@@ -357,7 +374,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 }
             )
             return
-        self.joined = True
+        self.state = State.IN_CALL
         self.hide_addresses = snapshot.meeting["hide_network_addresses"]
         await self._leave_group(names.waiting_group(self.code))
         self.peers = {peer["peer_id"]: peer.pop("channel") for peer in snapshot.peers}
@@ -386,23 +403,34 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         metrics.websocket_closed()
-        _local_consumers.pop(self.channel_name, None)
+        participant_id = self._closing()
         while self.counted_in:
             sockets, key = self.counted_in.pop()
             sockets.close(key)
         for task in (self.watchdog, self.hold_timer, self.resume_timer):
             if task:
                 task.cancel()
-        self.held = None
         await self._leave_groups()
-        if self.participant_id is None or self.replaced:
+        if participant_id is None:
             return
         if code in INTENTIONAL_CLOSE_CODES:
-            await database_sync_to_async(room.participant_leave)(participant_id=self.participant_id)
+            await database_sync_to_async(room.participant_leave)(participant_id=participant_id)
         else:
             await database_sync_to_async(room.participant_interrupt)(
-                participant_id=self.participant_id, channel_name=self.channel_name
+                participant_id=participant_id, channel_name=self.channel_name
             )
+
+    def _closing(self, *, row_settled=False):
+        """Enter CLOSING and hand back the participant whose row still needs settling, if any.
+
+        `row_settled`: the room already marked the row (removed, denied, ended, replaced), so
+        nothing is left to do with it on the way out.
+        """
+        self.state = State.CLOSING
+        self.held = None
+        connections.unregister(self.channel_name)
+        participant_id, self.participant_id = self.participant_id, None
+        return None if row_settled else participant_id
 
     async def _watch_idle(self):
         """Close a socket that stopped talking (a frozen or cut-off client) so it is announced as gone."""
@@ -444,8 +472,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         self.last_received = time.monotonic()
-        if self.participant_id is None and self.held is None and not self.resuming:
-            return  # refused, left or flooded: the socket is closing; ignore whatever it still sends
+        accepts = ACCEPTS.get(self.state)
+        if accepts is None:
+            return  # opening or closing: ignore whatever it sends meanwhile
         if not self.bucket.take():
             await self.send_message(
                 {
@@ -458,7 +487,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self._leave_for_good()
             await self.close(code=Close.FLOOD, reason="Too many messages")
             return
-        if self.participant_id is not None:
+        if self.state in (State.WAITING, State.IN_CALL):
             await self._note_alive()
         reference = None
         try:
@@ -467,13 +496,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             handler = self.HANDLERS.get(message["type"])
             if handler is None:
                 raise ProtocolError(Error.UNKNOWN_TYPE, f"Unknown message type “{message['type'][:40]}”.")
-            if self.held is not None and message["type"] not in self.ALLOWED_WHILE_HELD:
-                raise ProtocolError(Error.NOT_JOINED, "Send join first.")
-            if self.resuming and message["type"] != "resume":
-                raise ProtocolError(Error.NOT_JOINED, "Send resume first.")
-            waiting = self.held is None and not self.resuming and not self.joined
-            if waiting and message["type"] not in self.ALLOWED_WHILE_WAITING:
-                raise ProtocolError(Error.NOT_JOINED, "You are in the waiting room.")
+            if message["type"] not in accepts.types:
+                raise ProtocolError(accepts.error, accepts.message)
             await handler(self, message)
         except ProtocolError as error:
             reply = {"type": "error", "code": error.code, "message": error.message}
@@ -498,8 +522,6 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def on_join(self, message):
         """A held socket enters: the same admission as a socket opened with its ticket."""
-        if self.held is None:
-            raise ProtocolError(Error.INVALID, "This connection has joined already.")
         joiner, self.held = self.held, None
         self.hold_timer.cancel()
         await self._leave_group(names.lobby_group(self.code))
@@ -507,10 +529,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def on_resume(self, message):
         """The first frame of a socket opened with resume=1: back to the same place, or refused."""
-        if not self.resuming:
-            raise ProtocolError(Error.INVALID, "This connection was not opened to resume.")
         token = resume_token_field(message)
-        self.resuming = False
         self.resume_timer.cancel()
         await self._enter_meeting(resume_token=token)
 
@@ -535,7 +554,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         # that introduces its sender (that goes through the layer), and the answer must find its way.
         event = {"type": names.SIGNAL, "from": self.peer_id, "channel": self.channel_name, "payload": payload}
         metrics.signal_relayed()
-        local = _local_consumers.get(channel)
+        local = connections.local_consumer(channel)
         if local is not None:
             await local.meeting_signal(event)
             return
@@ -562,9 +581,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.close(code=1000)
 
     async def _leave_for_good(self):
-        participant_id, self.participant_id = self.participant_id, None
-        self.joined = False
-        self.held = None
+        participant_id = self._closing()
         await self._leave_groups()
         if participant_id is not None:
             await database_sync_to_async(room.participant_leave)(participant_id=participant_id)
@@ -619,13 +636,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         "lock": on_lock,
         "end": on_end,
     }
-    ALLOWED_WHILE_WAITING = {"ping", "leave"}
-    ALLOWED_WHILE_HELD = {"ping", "join", "leave"}
 
     # --- Events from the room (channel layer) -----------------------------------------------------
 
     async def meeting_signal(self, event):
-        if not self.joined:
+        if self.state is not State.IN_CALL:
             return
         sender = event["from"]
         if not self.peers.get(sender) and event.get("channel"):
@@ -641,7 +656,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def meeting_peer_joined(self, event):
         peer = event["peer"]
-        if not self.joined or peer["peer_id"] == self.peer_id:
+        if self.state is not State.IN_CALL or peer["peer_id"] == self.peer_id:
             return
         self.peers[peer["peer_id"]] = event["channel"]
         if peer["peer_id"] not in self.announced:
@@ -649,7 +664,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self.send_message({"type": "peer-joined", "peer": peer})
 
     async def meeting_peer_left(self, event):
-        if event["peer_id"] == self.peer_id or not self.joined:
+        if event["peer_id"] == self.peer_id or self.state is not State.IN_CALL:
             return
         self.peers.pop(event["peer_id"], None)
         if event["peer_id"] in self.announced:
@@ -659,23 +674,27 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             )
 
     async def meeting_peer_interrupted(self, event):
-        if self.joined and event["peer_id"] in self.peers:
+        if self.state is State.IN_CALL and event["peer_id"] in self.peers:
             self.peers[event["peer_id"]] = ""
             await self.send_message({"type": "peer-interrupted", "peer_id": event["peer_id"]})
 
     async def meeting_peer_resumed(self, event):
-        if self.joined and event["peer_id"] != self.peer_id and event["peer_id"] in self.peers:
+        if (
+            self.state is State.IN_CALL
+            and event["peer_id"] != self.peer_id
+            and event["peer_id"] in self.peers
+        ):
             self.peers[event["peer_id"]] = event["channel"]
             await self.send_message({"type": "peer-resumed", "peer_id": event["peer_id"]})
 
     async def meeting_peer_media(self, event):
-        if self.joined:
+        if self.state is State.IN_CALL:
             await self.send_message(
                 {"type": "peer-media", "peer_id": event["peer_id"], "media": event["media"]}
             )
 
     async def meeting_peer_role(self, event):
-        if not self.joined:
+        if self.state is not State.IN_CALL:
             return
         if event["peer_id"] == self.peer_id:
             self.role = event["role"]
@@ -685,23 +704,23 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.send_message({"type": "peer-role", "peer_id": event["peer_id"], "role": event["role"]})
 
     async def meeting_chat(self, event):
-        if self.joined:
+        if self.state is State.IN_CALL:
             await self.send_message({"type": "chat", **event["message"]})
 
     async def meeting_lock_changed(self, event):
-        if self.joined:
+        if self.state is State.IN_CALL:
             await self.send_message({"type": "locked", "locked": event["locked"]})
 
     async def meeting_knock(self, event):
-        if self.joined and self.role in ("host", "cohost"):
+        if self.state is State.IN_CALL and self.role in ("host", "cohost"):
             await self.send_message({"type": "knock", "peer": event["peer"]})
 
     async def meeting_waiting_left(self, event):
-        if self.joined and self.role in ("host", "cohost"):
+        if self.state is State.IN_CALL and self.role in ("host", "cohost"):
             await self.send_message({"type": "waiting-left", "peer_id": event["peer_id"]})
 
     async def meeting_admitted(self, event):
-        if self.joined:
+        if self.state is not State.WAITING:
             return
         await self._join_group(names.meeting_group(self.code))  # before the snapshot, as on connect
         try:
@@ -723,35 +742,35 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.close(code=Close.LOGGED_OUT, reason="Signed out")
 
     async def meeting_denied(self, event):
+        self._closing(row_settled=True)  # the room marked the row denied
         await self.send_message({"type": "denied", "reason": "The host did not let you in."})
-        self.participant_id = None  # already marked denied
         await self.close(code=Close.DENIED, reason="Denied")
 
     async def meeting_removed(self, event):
+        self._closing(row_settled=True)  # the room marked the row removed
         await self.send_message({"type": "removed", "reason": "The host removed you from the meeting."})
-        self.participant_id = None  # already marked removed
         await self.close(code=Close.REMOVED, reason="Removed")
 
     async def meeting_mute_requested(self, event):
-        if self.joined:
+        if self.state is State.IN_CALL:
             await self.send_message({"type": "mute-request", "by": event["by"]})
 
     async def meeting_replaced(self, event):
-        self.replaced = True
+        self._closing(row_settled=True)  # the row now belongs to the socket that replaced this one
         await self.send_message({"type": "replaced", "reason": "You joined from another window."})
         await self.close(code=Close.REPLACED, reason="Replaced")
 
     async def meeting_ended(self, event):
+        self._closing(row_settled=True)  # the end marked everyone as left
         await self.send_message({"type": "ended", "reason": "The meeting has ended."})
-        self.participant_id = None  # the end marked everyone as left
         await self.close(code=Close.MEETING_ENDED, reason="Meeting ended")
 
     async def meeting_roster_changed(self, event):
         """Sent to the lobby: a held socket recounts whom it would meet, and says so if that changed."""
-        if self.held is None:
+        if self.state is not State.HELD:
             return
         count = await database_sync_to_async(room.hold_peer_count)(self.held)
-        if self.held is not None and count != self.peer_count:  # the hold may have expired meanwhile
+        if self.state is State.HELD and count != self.peer_count:  # the hold may have expired meanwhile
             self.peer_count = count
             await self.send_message({"type": "peer-count", "peer_count": count})
 

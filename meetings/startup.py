@@ -1,7 +1,7 @@
 """What a server process does as it starts: begin sweeping stale participants at once, and start
 the periodic task that sends meeting reminders (meetings/reminders.py).
 
-Otherwise the sweeper (consumers.ensure_sweeper) starts with the first websocket, and a server
+Otherwise the sweeper (connections.ensure_sweeper) starts with the first websocket, and a server
 restarted after a crash, which nobody has reconnected to yet, would leave the rows its dead sockets
 left behind "joined" until someone does.
 """
@@ -21,7 +21,7 @@ def sweep_when_serving():
     from twisted.internet.asyncioreactor import AsyncioSelectorReactor
 
     if isinstance(reactor, AsyncioSelectorReactor):
-        from .consumers import ensure_sweeper
+        from .connections import ensure_sweeper
         from .reminders import ensure_reminder_task
 
         reactor.callLater(0, ensure_sweeper)

@@ -1,7 +1,8 @@
-"""Counters that slow abuse down: failures and events in the cache, open sockets in the process."""
+"""Counters that slow abuse down: failures and events in the cache, shared by every process.
 
-import threading
-from collections import Counter
+Sockets open at once are counted per process, in meetings/connections.py.
+"""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,39 +61,6 @@ def knocks_per_ip_per_meeting():
     """Knocks (entries into a waiting room) one address may make on one meeting per 10 minutes."""
     return FailureLimit("knock-ip", limit=settings.SIGNALING["KNOCKS_PER_IP_PER_MEETING"], window=600)
 
-
-class OpenSockets:
-    """How many sockets are open at once per key (an address, an account) in this server process.
-
-    In memory rather than in the cache: the counts are exact, and they cannot outlive a process that
-    dies with its sockets. Each process bounds what it holds (its memory, its file descriptors);
-    several processes behind one proxy each allow the limit.
-    """
-
-    def __init__(self):
-        self._counts = Counter()
-        self._lock = threading.Lock()  # opened in the database thread, closed in the event loop
-
-    def try_open(self, key, limit):
-        """Count one more socket for `key`, unless `limit` are open already; says which."""
-        with self._lock:
-            if self._counts[key] >= limit:
-                return False
-            self._counts[key] += 1
-            return True
-
-    def close(self, key):
-        with self._lock:
-            self._counts[key] -= 1
-            if self._counts[key] <= 0:
-                del self._counts[key]
-
-    def count(self, key):
-        return self._counts.get(key, 0)
-
-
-SOCKETS_PER_ADDRESS = OpenSockets()
-SOCKETS_PER_ACCOUNT = OpenSockets()
 
 PASSCODE_FAILURES_PER_CLIENT = FailureLimit("passcode-client", limit=5, window=300)
 PASSCODE_FAILURES_PER_MEETING = FailureLimit("passcode-meeting", limit=50, window=900)

@@ -53,12 +53,12 @@ async def test_a_peer_whose_channel_is_full_gives_a_clear_error_not_a_crash(host
     from channels.exceptions import ChannelFull
     from channels.layers import get_channel_layer
 
-    from meetings import consumers
+    from meetings import connections
 
     async def full(channel, message):
         raise ChannelFull()
 
-    monkeypatch.setattr(consumers, "_local_consumers", {})  # as if the peer were on another server
+    monkeypatch.setattr(connections, "_consumers", {})  # as if the peer were on another server
     monkeypatch.setattr(get_channel_layer(), "send", full)
 
     await guest.send({"type": "signal", "to": host.peer_id, "description": {"type": "offer", "sdp": "v=0"}})
