@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
 
 from . import services
 from .models import (
@@ -120,13 +119,7 @@ class MeetingAdmin(admin.ModelAdmin):
     actions = ["end_now", "lock", "unlock", "cancel"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                live_count=Count("participants", filter=Q(participants__status=Participant.Status.JOINED))
-            )
-        )
+        return super().get_queryset(request).with_live_count()
 
     @admin.display(description="live participants", ordering="live_count")
     def live_participants(self, meeting):

@@ -79,7 +79,9 @@ class MeetingQuerySet(models.QuerySet):
         return self.exclude(state__in=[Meeting.State.CANCELLED, Meeting.State.ENDED])
 
     def with_live_count(self):
-        return self.annotate(live_count=models.Count("participants", filter=Q(participants__status="joined")))
+        """Each meeting with `live_count`, how many are in its call now (the admin's list shows it)."""
+        joined = Q(participants__status=Participant.Status.JOINED)
+        return self.annotate(live_count=models.Count("participants", filter=joined))
 
 
 class Meeting(models.Model):
@@ -204,10 +206,6 @@ class Meeting(models.Model):
         return bool(self.rrule)
 
     @property
-    def is_instant(self):
-        return self.starts_at is None
-
-    @property
     def ends_at(self):
         return self.starts_at + self.duration if self.starts_at else None
 
@@ -324,10 +322,6 @@ class Meeting(models.Model):
         email = user.email.lower()
         domains = {d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()}
         return email.rsplit("@", 1)[-1] in domains or self.invitations.filter(email=email).exists()
-
-    def next_occurrence(self, after=None):
-        found = self.occurrences(after=after, limit=1)
-        return found[0] if found else None
 
     def last_occurrence(self):
         """The start of the final occurrence, or None for an open-ended series."""
@@ -544,10 +538,6 @@ class Participant(models.Model):
 
     def __str__(self):
         return f"{self.display_name} in {self.meeting.code}"
-
-    @property
-    def is_guest_account(self):
-        return self.user_id is None
 
     @property
     def can_moderate(self):

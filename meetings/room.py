@@ -301,11 +301,12 @@ def _idle_if_empty(meeting):
         )
 
 
-def participant_leave(*, participant_id, reason="left"):
+def participant_leave(*, participant_id):
+    """The person left on purpose (Leave, the tab closed): the others hear it at once."""
     with transaction.atomic():
         participant = Participant.objects.select_related("meeting").filter(pk=participant_id).first()
         if participant is not None:
-            _mark_left(participant, Status.LEFT, reason)
+            _mark_left(participant, Status.LEFT, "left")
 
 
 def participant_interrupt(*, participant_id, channel_name):

@@ -43,9 +43,6 @@ class FailureLimit:
         except ValueError:  # expired between add and incr
             cache.add(cache_key, 1, self.window)
 
-    def reset(self, key):
-        cache.delete(self._key(key))
-
 
 def websocket_connects_per_ip():
     """Websocket connections (joins and reconnects) one address may open per minute."""

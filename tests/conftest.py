@@ -1,9 +1,12 @@
 """Personas and factories shared by every test: a host, another member, an outsider, a guest."""
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -48,6 +51,35 @@ def charlie(user_factory):
 @pytest.fixture
 def staff(user_factory):
     return user_factory("staff@example.org", display_name="Staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Throttles (passcode failures, sockets a minute, chat, knocks) and allauth's rate limits count
+    in the cache: each test starts and ends with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def meeting(alice):
+    """alice's meeting that anyone with the link may open at once: no start time, guests welcome,
+    no host needed first, no waiting room. The signaling, trust and scale-out tests meet in it."""
+    from meetings import services
+
+    return services.meeting_create(host=alice, title="Standup", join_before_host=True)
+
+
+@pytest.fixture
+def scheduled_meeting(alice):
+    """alice's meeting starting in five minutes: its room is open (ten minutes before the start by
+    default), but guests wait until she starts it."""
+    from meetings import services
+
+    return services.meeting_create(
+        host=alice, title="Team sync", starts_at=timezone.now() + timedelta(minutes=5)
+    )
 
 
 @pytest.fixture

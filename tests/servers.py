@@ -26,7 +26,7 @@ def chromium_path():
     return path
 
 
-def test_database_url():
+def database_url_for_servers():
     """A DATABASE_URL naming the test database pytest-django created, for another process."""
     settings = connection.settings_dict
     name = settings["NAME"]
@@ -50,7 +50,7 @@ def server_environment(extra=None):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_for_servers(),
         "LOG_LEVEL": "WARNING",
     }
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

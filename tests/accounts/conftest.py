@@ -2,15 +2,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
-
-
-@pytest.fixture(autouse=True)
-def clear_rate_limits():
-    """allauth keeps its rate-limit counters in the cache; each test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,20 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from meetings import services
 from meetings.models import Participant
-
-
-@pytest.fixture(autouse=True)
-def clear_throttles():
-    """Passcode failure counters live in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -30,11 +21,6 @@ def meeting_factory(alice):
         return services.meeting_create(host=host or alice, **fields)
 
     return make
-
-
-@pytest.fixture
-def meeting(meeting_factory):
-    return meeting_factory()
 
 
 @pytest.fixture

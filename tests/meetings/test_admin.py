@@ -102,14 +102,14 @@ def test_lock_and_unlock_actions(staff_client, live_meeting):
     assert not live_meeting.locked
 
 
-def test_cancel_action_cancels_but_spares_personal_rooms(staff_client, meeting, alice):
+def test_cancel_action_cancels_but_spares_personal_rooms(staff_client, scheduled_meeting, alice):
     room = services.personal_room_get_or_create(user=alice)
 
-    run_action(staff_client, "cancel", meeting, room)
+    run_action(staff_client, "cancel", scheduled_meeting, room)
 
-    meeting.refresh_from_db()
+    scheduled_meeting.refresh_from_db()
     room.refresh_from_db()
-    assert meeting.state == Meeting.State.CANCELLED
+    assert scheduled_meeting.state == Meeting.State.CANCELLED
     assert room.state == Meeting.State.SCHEDULED
 
 

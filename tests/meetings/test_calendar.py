@@ -16,11 +16,11 @@ def download(client, meeting):
     return response
 
 
-def test_calendar_file_is_served_as_an_ics_attachment(alice_client, meeting):
-    response = download(alice_client, meeting)
+def test_calendar_file_is_served_as_an_ics_attachment(alice_client, scheduled_meeting):
+    response = download(alice_client, scheduled_meeting)
 
     assert response["Content-Type"].startswith("text/calendar")
-    assert response["Content-Disposition"] == f'attachment; filename="{meeting.code}.ics"'
+    assert response["Content-Disposition"] == f'attachment; filename="{scheduled_meeting.code}.ics"'
 
 
 def test_calendar_event_has_uid_sequence_start_with_tzid_and_join_link(alice_client):
@@ -55,11 +55,11 @@ def test_calendar_event_has_uid_sequence_start_with_tzid_and_join_link(alice_cli
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/Paris"
 
 
-def test_calendar_uid_is_stable_and_sequence_grows_across_edits(alice_client, meeting):
-    _, before = the_event(download(alice_client, meeting).content)
+def test_calendar_uid_is_stable_and_sequence_grows_across_edits(alice_client, scheduled_meeting):
+    _, before = the_event(download(alice_client, scheduled_meeting).content)
 
-    alice_client.post(reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Moved"))
-    _, after = the_event(download(alice_client, meeting).content)
+    alice_client.post(reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Moved"))
+    _, after = the_event(download(alice_client, scheduled_meeting).content)
 
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] == before["SEQUENCE"] + 1

@@ -29,8 +29,8 @@ def test_random_code_alphabet_has_no_look_alike_letters():
     assert not set(RANDOM_ALPHABET) & set("aeiouly01l")
 
 
-def test_new_meeting_gets_a_random_code_by_default(meeting):
-    assert re.fullmatch(r"[a-z]{3}-[a-z]{4}-[a-z]{3}", meeting.code)
+def test_new_meeting_gets_a_random_code_by_default(scheduled_meeting):
+    assert re.fullmatch(r"[a-z]{3}-[a-z]{4}-[a-z]{3}", scheduled_meeting.code)
 
 
 @pytest.mark.parametrize("code", ["csc342", "abc", "team-sync", "a1-b2-c3", "x" * 32])

@@ -30,8 +30,8 @@ def calendar_attachment(message):
     return parts[0]
 
 
-def test_each_invited_address_gets_its_own_mail_with_link_and_calendar(invite, meeting):
-    response = invite(meeting, "dan@example.org, Erin@Example.org\nfrank@example.org")
+def test_each_invited_address_gets_its_own_mail_with_link_and_calendar(invite, scheduled_meeting):
+    response = invite(scheduled_meeting, "dan@example.org, Erin@Example.org\nfrank@example.org")
 
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == [
@@ -42,34 +42,34 @@ def test_each_invited_address_gets_its_own_mail_with_link_and_calendar(invite, m
     assert all(len(m.to) == 1 for m in mail.outbox)
     message = mail.outbox[0]
     assert message.subject == "[Huddle] Invitation: Team sync"
-    assert f"http://testserver/m/{meeting.code}/" in message.body
+    assert f"http://testserver/m/{scheduled_meeting.code}/" in message.body
     assert message.reply_to == ["alice@example.org"]
     (attachment,) = message.attachments
     assert attachment[0] == "invite.ics"
     assert attachment[2].startswith("text/calendar")
 
 
-def test_invitation_calendar_is_a_request_for_this_meeting(invite, meeting):
-    invite(meeting, "dan@example.org")
+def test_invitation_calendar_is_a_request_for_this_meeting(invite, scheduled_meeting):
+    invite(scheduled_meeting, "dan@example.org")
 
     part = calendar_attachment(mail.outbox[0])
     assert part.get_param("method") == "REQUEST"
     calendar, event = the_event(part.get_payload(decode=True))
     assert calendar["METHOD"] == "REQUEST"
-    assert str(event["UID"]).startswith(str(meeting.ical_uid))
+    assert str(event["UID"]).startswith(str(scheduled_meeting.ical_uid))
     assert str(event["ATTENDEE"]) == "mailto:dan@example.org"
     assert str(event["STATUS"]) == "CONFIRMED"
 
 
-def test_invitees_are_recorded_once_in_lower_case(invite, meeting):
-    invite(meeting, "dan@example.org DAN@example.org")
-    invite(meeting, "dan@example.org")
+def test_invitees_are_recorded_once_in_lower_case(invite, scheduled_meeting):
+    invite(scheduled_meeting, "dan@example.org DAN@example.org")
+    invite(scheduled_meeting, "dan@example.org")
 
-    assert list(meeting.invitations.values_list("email", flat=True)) == ["dan@example.org"]
+    assert list(scheduled_meeting.invitations.values_list("email", flat=True)) == ["dan@example.org"]
 
 
-def test_invalid_addresses_are_refused_and_nobody_is_mailed(invite, meeting, alice_client):
-    response = invite(meeting, "dan@example.org, not-an-address")
+def test_invalid_addresses_are_refused_and_nobody_is_mailed(invite, scheduled_meeting, alice_client):
+    response = invite(scheduled_meeting, "dan@example.org, not-an-address")
 
     assert response.status_code == 302
     assert mail.outbox == []
@@ -78,32 +78,36 @@ def test_invalid_addresses_are_refused_and_nobody_is_mailed(invite, meeting, ali
     assert "Not an email address: not-an-address" in page
 
 
-def test_more_than_fifty_addresses_at_once_are_refused(invite, meeting):
-    invite(meeting, " ".join(f"person{n}@example.org" for n in range(51)))
+def test_more_than_fifty_addresses_at_once_are_refused(invite, scheduled_meeting):
+    invite(scheduled_meeting, " ".join(f"person{n}@example.org" for n in range(51)))
 
     assert mail.outbox == []
     assert not Invitation.objects.exists()
 
 
 def test_no_mail_leaves_before_the_invitation_is_committed(
-    alice_client, meeting, django_capture_on_commit_callbacks
+    alice_client, scheduled_meeting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        alice_client.post(reverse("meetings:invite", args=[meeting.code]), {"emails": "dan@example.org"})
+        alice_client.post(
+            reverse("meetings:invite", args=[scheduled_meeting.code]), {"emails": "dan@example.org"}
+        )
 
     assert mail.outbox == []
     assert len(callbacks) == 1
 
 
 def test_editing_sends_an_update_with_a_higher_sequence(
-    invite, meeting, alice_client, django_capture_on_commit_callbacks
+    invite, scheduled_meeting, alice_client, django_capture_on_commit_callbacks
 ):
-    invite(meeting, "dan@example.org, erin@example.org")
+    invite(scheduled_meeting, "dan@example.org, erin@example.org")
     _, first = the_event(calendar_attachment(mail.outbox[0]).get_payload(decode=True))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Moved sync"))
+        alice_client.post(
+            reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Moved sync")
+        )
 
     assert sorted(m.to[0] for m in mail.outbox) == ["dan@example.org", "erin@example.org"]
     assert mail.outbox[0].subject == "[Huddle] Updated: Moved sync"
@@ -116,23 +120,25 @@ def test_editing_sends_an_update_with_a_higher_sequence(
 
 
 def test_editing_a_meeting_nobody_was_invited_to_sends_nothing(
-    alice_client, meeting, django_capture_on_commit_callbacks
+    alice_client, scheduled_meeting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Moved"))
+        alice_client.post(
+            reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Moved")
+        )
 
     assert mail.outbox == []
 
 
 def test_cancelling_sends_a_cancel_to_invitees_and_closes_the_join_page(
-    invite, meeting, alice_client, client_for, django_capture_on_commit_callbacks
+    invite, scheduled_meeting, alice_client, client_for, django_capture_on_commit_callbacks
 ):
-    invite(meeting, "dan@example.org")
+    invite(scheduled_meeting, "dan@example.org")
     _, invited = the_event(calendar_attachment(mail.outbox[0]).get_payload(decode=True))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(reverse("meetings:cancel", args=[meeting.code]))
+        alice_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
     (message,) = mail.outbox
     assert message.to == ["dan@example.org"]
@@ -145,22 +151,22 @@ def test_cancelling_sends_a_cancel_to_invitees_and_closes_the_join_page(
     assert cancelled["UID"] == invited["UID"]
     assert cancelled["SEQUENCE"] > invited["SEQUENCE"]
 
-    response = client_for(None).get(reverse("meetings:join", args=[meeting.code]))
+    response = client_for(None).get(reverse("meetings:join", args=[scheduled_meeting.code]))
     assert response.status_code == 410
     assert "This meeting was cancelled" in response.content.decode()
 
 
-def test_nobody_can_be_invited_to_a_cancelled_meeting(invite, meeting, alice_client):
-    alice_client.post(reverse("meetings:cancel", args=[meeting.code]))
+def test_nobody_can_be_invited_to_a_cancelled_meeting(invite, scheduled_meeting, alice_client):
+    alice_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
-    invite(meeting, "dan@example.org")
+    invite(scheduled_meeting, "dan@example.org")
 
     assert mail.outbox == []
     assert not Invitation.objects.exists()
 
 
-def test_calendar_part_names_its_charset_once(invite, meeting):
-    invite(meeting, "dan@example.org")
+def test_calendar_part_names_its_charset_once(invite, scheduled_meeting):
+    invite(scheduled_meeting, "dan@example.org")
 
     part = calendar_attachment(mail.outbox[0])
     assert part.get_content_charset() == "utf-8"

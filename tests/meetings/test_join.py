@@ -43,33 +43,33 @@ def test_meeting_id_is_case_insensitive_in_the_link(guest, meeting_factory):
     assert response.templates[0].name == "meetings/prejoin.html"
 
 
-def test_cancelled_meeting_shows_the_cancelled_page(guest, meeting, alice_client):
-    alice_client.post(reverse("meetings:cancel", args=[meeting.code]))
+def test_cancelled_meeting_shows_the_cancelled_page(guest, scheduled_meeting, alice_client):
+    alice_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
-    response = guest.get(join_url(meeting))
+    response = guest.get(join_url(scheduled_meeting))
 
     assert response.status_code == 410
     assert "This meeting was cancelled" in response.content.decode()
     assert "Alice Host cancelled" in response.content.decode()
 
 
-def test_ended_meeting_shows_the_ended_page(guest, meeting):
-    Meeting.objects.filter(pk=meeting.pk).update(state=Meeting.State.ENDED)
+def test_ended_meeting_shows_the_ended_page(guest, scheduled_meeting):
+    Meeting.objects.filter(pk=scheduled_meeting.pk).update(state=Meeting.State.ENDED)
 
-    response = guest.get(join_url(meeting))
+    response = guest.get(join_url(scheduled_meeting))
 
     assert response.status_code == 410
     assert "This meeting has ended" in response.content.decode()
 
 
-def test_cancelled_meeting_is_closed_to_its_host_too(alice_client, meeting):
-    alice_client.post(reverse("meetings:cancel", args=[meeting.code]))
+def test_cancelled_meeting_is_closed_to_its_host_too(alice_client, scheduled_meeting):
+    alice_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
-    assert alice_client.get(join_url(meeting)).status_code == 410
+    assert alice_client.get(join_url(scheduled_meeting)).status_code == 410
 
 
-def test_guest_is_asked_for_their_name(guest, meeting):
-    response = guest.get(join_url(meeting))
+def test_guest_is_asked_for_their_name(guest, scheduled_meeting):
+    response = guest.get(join_url(scheduled_meeting))
 
     assert response.status_code == 200
     assert response.templates[0].name == "meetings/guest_name.html"
@@ -98,8 +98,8 @@ def test_guest_name_is_remembered_for_the_next_meeting(guest, meeting_factory):
     assert response.templates[0].name == "meetings/prejoin.html"
 
 
-def test_blank_guest_name_is_refused(guest, meeting):
-    response = enter_name(guest, meeting, "   ")
+def test_blank_guest_name_is_refused(guest, scheduled_meeting):
+    response = enter_name(guest, scheduled_meeting, "   ")
 
     assert response.status_code == 200
     assert response.context["form"].errors["display_name"]
@@ -154,34 +154,34 @@ def test_signed_in_member_is_not_asked_for_a_name(client_for, bob, meeting_facto
     assert "Change name" not in response.content.decode()
 
 
-def test_guest_waits_for_the_host_before_the_meeting_starts(guest, meeting):
-    enter_name(guest, meeting, "Dan")
+def test_guest_waits_for_the_host_before_the_meeting_starts(guest, scheduled_meeting):
+    enter_name(guest, scheduled_meeting, "Dan")
 
-    response = guest.get(join_url(meeting))
+    response = guest.get(join_url(scheduled_meeting))
 
     assert response.status_code == 200
     assert response.templates[0].name == "meetings/waiting_for_host.html"
     content = response.content.decode()
     assert "Waiting for the host" in content
-    assert reverse("meetings:join_status", args=[meeting.code]) in content
+    assert reverse("meetings:join_status", args=[scheduled_meeting.code]) in content
     assert "You will join as <strong>Dan</strong>" in content
 
 
-def test_member_waits_for_the_host_too(client_for, bob, meeting):
-    response = client_for(bob).get(join_url(meeting))
+def test_member_waits_for_the_host_too(client_for, bob, scheduled_meeting):
+    response = client_for(bob).get(join_url(scheduled_meeting))
 
     assert response.templates[0].name == "meetings/waiting_for_host.html"
 
 
-def test_waiting_guest_gets_in_once_the_host_starts(guest, meeting, alice_client):
-    enter_name(guest, meeting, "Dan")
-    status_url = reverse("meetings:join_status", args=[meeting.code])
+def test_waiting_guest_gets_in_once_the_host_starts(guest, scheduled_meeting, alice_client):
+    enter_name(guest, scheduled_meeting, "Dan")
+    status_url = reverse("meetings:join_status", args=[scheduled_meeting.code])
     assert guest.get(status_url).json() == {"state": "scheduled", "can_enter": False, "opens_in_ms": 0}
 
-    services.meeting_start(meeting=meeting)  # what the host's joining the call does
+    services.meeting_start(meeting=scheduled_meeting)  # what the host's joining the call does
 
     assert guest.get(status_url).json() == {"state": "live", "can_enter": True, "opens_in_ms": 0}
-    page = guest.get(join_url(meeting))
+    page = guest.get(join_url(scheduled_meeting))
     assert page.templates[0].name == "meetings/prejoin.html"
 
 
@@ -207,15 +207,15 @@ def test_status_of_an_unknown_meeting_is_404(guest, db):
     assert guest.get(reverse("meetings:join_status", args=["nope-nope"])).status_code == 404
 
 
-def test_host_goes_straight_to_the_prejoin_page_with_a_join_button(alice_client, meeting):
-    response = alice_client.get(join_url(meeting))
+def test_host_goes_straight_to_the_prejoin_page_with_a_join_button(alice_client, scheduled_meeting):
+    response = alice_client.get(join_url(scheduled_meeting))
 
     assert response.templates[0].name == "meetings/prejoin.html"
     assert response.context["is_host"]
     content = response.content.decode()
     assert 'value="Alice Host"' in content
     assert ">Join</button>" in content
-    assert reverse("meetings:join_ticket", args=[meeting.code]) in content
+    assert reverse("meetings:join_ticket", args=[scheduled_meeting.code]) in content
 
 
 def test_new_meeting_creates_an_instant_meeting_and_opens_it(alice_client, alice):
@@ -254,13 +254,14 @@ def test_new_meeting_needs_an_account(guest, db):
         "https://meet.example.org/m/{code}/?pwd=Secret42",
     ],
 )
-def test_join_box_takes_an_id_or_a_pasted_link_to_the_meeting(guest, meeting, typed):
+def test_join_box_takes_an_id_or_a_pasted_link_to_the_meeting(guest, scheduled_meeting, typed):
     response = guest.get(
-        reverse("meetings:join_by_code"), {"code": typed.format(code=meeting.code, CODE=meeting.code.upper())}
+        reverse("meetings:join_by_code"),
+        {"code": typed.format(code=scheduled_meeting.code, CODE=scheduled_meeting.code.upper())},
     )
 
     assert response.status_code == 302
-    assert response["Location"] == join_url(meeting)
+    assert response["Location"] == join_url(scheduled_meeting)
 
 
 def test_join_box_with_an_unknown_id_leads_to_the_not_found_page(guest, db):

@@ -143,13 +143,13 @@ def test_only_the_host_changes_occurrences(client_for, bob, series, days):
     assert not series.occurrence_changes.exists()
 
 
-def test_a_one_off_meeting_has_no_single_occurrences_to_cancel(alice_client, meeting):
-    key = occurrence_key(meeting.starts_at)
+def test_a_one_off_meeting_has_no_single_occurrences_to_cancel(alice_client, scheduled_meeting):
+    key = occurrence_key(scheduled_meeting.starts_at)
 
-    alice_client.post(reverse("meetings:occurrence_cancel", args=[meeting.code, key]))
+    alice_client.post(reverse("meetings:occurrence_cancel", args=[scheduled_meeting.code, key]))
 
-    assert not meeting.occurrence_changes.exists()
-    assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.SCHEDULED
+    assert not scheduled_meeting.occurrence_changes.exists()
+    assert Meeting.objects.get(pk=scheduled_meeting.pk).state == Meeting.State.SCHEDULED
 
 
 def test_editing_the_whole_series_time_drops_single_changes(series, days):

@@ -16,36 +16,38 @@ HOST_ACTIONS = ["meetings:cancel", "meetings:end", "meetings:invite"]
 
 
 @pytest.mark.parametrize("page", HOST_PAGES)
-def test_host_can_open_host_pages(alice_client, meeting, page):
-    assert alice_client.get(reverse(page, args=[meeting.code])).status_code == 200
+def test_host_can_open_host_pages(alice_client, scheduled_meeting, page):
+    assert alice_client.get(reverse(page, args=[scheduled_meeting.code])).status_code == 200
 
 
 @pytest.mark.parametrize("page", HOST_PAGES)
-def test_staff_can_open_host_pages(staff_client, meeting, page):
-    assert staff_client.get(reverse(page, args=[meeting.code])).status_code == 200
+def test_staff_can_open_host_pages(staff_client, scheduled_meeting, page):
+    assert staff_client.get(reverse(page, args=[scheduled_meeting.code])).status_code == 200
 
 
 @pytest.mark.parametrize("page", HOST_PAGES)
 @pytest.mark.parametrize("persona", ["bob", "charlie"])
-def test_other_members_cannot_open_host_pages(client_for, request, meeting, page, persona):
+def test_other_members_cannot_open_host_pages(client_for, request, scheduled_meeting, page, persona):
     client = client_for(request.getfixturevalue(persona))
 
-    assert client.get(reverse(page, args=[meeting.code])).status_code == 403
+    assert client.get(reverse(page, args=[scheduled_meeting.code])).status_code == 403
 
 
 @pytest.mark.parametrize("action", HOST_ACTIONS)
-def test_other_members_cannot_manage_a_meeting(client_for, bob, meeting, action):
-    response = client_for(bob).post(reverse(action, args=[meeting.code]), {"emails": "x@example.org"})
+def test_other_members_cannot_manage_a_meeting(client_for, bob, scheduled_meeting, action):
+    response = client_for(bob).post(
+        reverse(action, args=[scheduled_meeting.code]), {"emails": "x@example.org"}
+    )
 
     assert response.status_code == 403
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.SCHEDULED
-    assert not meeting.invitations.exists()
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.SCHEDULED
+    assert not scheduled_meeting.invitations.exists()
 
 
 @pytest.mark.parametrize("page", HOST_PAGES)
-def test_anonymous_visitor_is_sent_to_login(client, meeting, page):
-    url = reverse(page, args=[meeting.code])
+def test_anonymous_visitor_is_sent_to_login(client, scheduled_meeting, page):
+    url = reverse(page, args=[scheduled_meeting.code])
 
     response = client.get(url)
 
@@ -54,50 +56,50 @@ def test_anonymous_visitor_is_sent_to_login(client, meeting, page):
 
 
 @pytest.mark.parametrize("action", HOST_ACTIONS)
-def test_anonymous_visitor_cannot_manage_a_meeting(client, meeting, action):
-    response = client.post(reverse(action, args=[meeting.code]))
+def test_anonymous_visitor_cannot_manage_a_meeting(client, scheduled_meeting, action):
+    response = client.post(reverse(action, args=[scheduled_meeting.code]))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.SCHEDULED
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.SCHEDULED
 
 
 def test_host_page_of_an_unknown_meeting_is_not_found(alice_client, db):
     assert alice_client.get(reverse("meetings:detail", args=["nope-nope"])).status_code == 404
 
 
-def test_guest_cannot_edit_meeting(client_for, bob, meeting):
+def test_guest_cannot_edit_meeting(client_for, bob, scheduled_meeting):
     response = client_for(bob).post(
-        reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Hijacked")
+        reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Hijacked")
     )
 
     assert response.status_code == 403
-    meeting.refresh_from_db()
-    assert meeting.title == "Team sync"
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.title == "Team sync"
 
 
-def test_host_can_cancel_meeting(alice_client, meeting):
-    response = alice_client.post(reverse("meetings:cancel", args=[meeting.code]))
+def test_host_can_cancel_meeting(alice_client, scheduled_meeting):
+    response = alice_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.CANCELLED
-    assert meeting.cancelled_at is not None
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.CANCELLED
+    assert scheduled_meeting.cancelled_at is not None
 
 
-def test_staff_can_cancel_meeting(staff_client, meeting):
-    staff_client.post(reverse("meetings:cancel", args=[meeting.code]))
+def test_staff_can_cancel_meeting(staff_client, scheduled_meeting):
+    staff_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.CANCELLED
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.CANCELLED
 
 
-def test_cancel_needs_a_post(alice_client, meeting):
-    assert alice_client.get(reverse("meetings:cancel", args=[meeting.code])).status_code == 405
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.SCHEDULED
+def test_cancel_needs_a_post(alice_client, scheduled_meeting):
+    assert alice_client.get(reverse("meetings:cancel", args=[scheduled_meeting.code])).status_code == 405
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.SCHEDULED
 
 
 def test_personal_room_cannot_be_cancelled(alice_client, alice):
@@ -109,26 +111,29 @@ def test_personal_room_cannot_be_cancelled(alice_client, alice):
     assert room.state == Meeting.State.SCHEDULED
 
 
-def test_host_edit_saves_the_change(alice_client, meeting):
+def test_host_edit_saves_the_change(alice_client, scheduled_meeting):
     response = alice_client.post(
-        reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Renamed", duration_minutes="90")
+        reverse("meetings:edit", args=[scheduled_meeting.code]),
+        schedule_data(title="Renamed", duration_minutes="90"),
     )
 
     assert response.status_code == 302
-    meeting.refresh_from_db()
-    assert meeting.title == "Renamed"
-    assert meeting.duration.total_seconds() == 90 * 60
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.title == "Renamed"
+    assert scheduled_meeting.duration.total_seconds() == 90 * 60
 
 
-def test_edit_bumps_the_calendar_sequence_and_keeps_the_uid(alice_client, meeting):
-    uid, sequence = meeting.ical_uid, meeting.ical_sequence
+def test_edit_bumps_the_calendar_sequence_and_keeps_the_uid(alice_client, scheduled_meeting):
+    uid, sequence = scheduled_meeting.ical_uid, scheduled_meeting.ical_sequence
 
-    alice_client.post(reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Renamed"))
-    alice_client.post(reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Renamed again"))
+    alice_client.post(reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Renamed"))
+    alice_client.post(
+        reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Renamed again")
+    )
 
-    meeting.refresh_from_db()
-    assert meeting.ical_uid == uid
-    assert meeting.ical_sequence == sequence + 2
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.ical_uid == uid
+    assert scheduled_meeting.ical_sequence == sequence + 2
 
 
 def test_edit_form_shows_the_start_in_the_meetings_time_zone(alice_client, alice):
@@ -160,14 +165,14 @@ def test_edit_keeping_the_start_of_a_series_that_already_began_is_allowed(alice_
     assert series.title == "Renamed"
 
 
-def test_edit_can_change_the_meeting_id(alice_client, meeting):
+def test_edit_can_change_the_meeting_id(alice_client, scheduled_meeting):
     response = alice_client.post(
-        reverse("meetings:edit", args=[meeting.code]), schedule_data(custom_code="CSC342")
+        reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(custom_code="CSC342")
     )
 
     assert response["Location"] == reverse("meetings:detail", args=["csc342"])
-    meeting.refresh_from_db()
-    assert meeting.code == "csc342"
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.code == "csc342"
 
 
 def test_edit_cannot_take_another_meetings_id(alice_client, meeting_factory):
@@ -182,15 +187,17 @@ def test_edit_cannot_take_another_meetings_id(alice_client, meeting_factory):
     assert Meeting.objects.get(pk=second.pk).code == second.code
 
 
-def test_cancelled_meeting_cannot_be_edited(alice_client, meeting):
-    alice_client.post(reverse("meetings:cancel", args=[meeting.code]))
+def test_cancelled_meeting_cannot_be_edited(alice_client, scheduled_meeting):
+    alice_client.post(reverse("meetings:cancel", args=[scheduled_meeting.code]))
 
-    response = alice_client.post(reverse("meetings:edit", args=[meeting.code]), schedule_data(title="Back"))
+    response = alice_client.post(
+        reverse("meetings:edit", args=[scheduled_meeting.code]), schedule_data(title="Back")
+    )
 
     assert response.status_code == 302
-    meeting.refresh_from_db()
-    assert meeting.title == "Team sync"
-    assert meeting.state == Meeting.State.CANCELLED
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.title == "Team sync"
+    assert scheduled_meeting.state == Meeting.State.CANCELLED
 
 
 def test_detail_page_shows_join_links_and_passcode_link(alice_client, meeting_factory):

@@ -36,21 +36,21 @@ def receive(channel):
     return async_to_sync(receive_one)()
 
 
-def test_meeting_start_makes_it_live(meeting):
-    services.meeting_start(meeting=meeting)
+def test_meeting_start_makes_it_live(scheduled_meeting):
+    services.meeting_start(meeting=scheduled_meeting)
 
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.LIVE
-    assert meeting.started_at is not None
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.LIVE
+    assert scheduled_meeting.started_at is not None
 
 
 def test_meeting_start_tells_those_waiting_for_the_host_after_commit(
-    meeting, listener, django_capture_on_commit_callbacks
+    scheduled_meeting, listener, django_capture_on_commit_callbacks
 ):
-    channel = listener(meeting, group=channels.waiting_group)
+    channel = listener(scheduled_meeting, group=channels.waiting_group)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.meeting_start(meeting=meeting)
+        services.meeting_start(meeting=scheduled_meeting)
     assert len(callbacks) == 1, "the broadcast waits for the commit"
     callbacks[0]()
 
@@ -68,11 +68,11 @@ def test_starting_a_cancelled_meeting_changes_nothing(meeting_factory, django_ca
     assert callbacks == []
 
 
-def test_meeting_end_on_a_one_off_meeting_ends_it(meeting, participant_factory):
-    services.meeting_start(meeting=meeting)
-    dan = participant_factory(meeting, display_name="Dan")
+def test_meeting_end_on_a_one_off_meeting_ends_it(scheduled_meeting, participant_factory):
+    services.meeting_start(meeting=scheduled_meeting)
+    dan = participant_factory(scheduled_meeting, display_name="Dan")
 
-    ended = services.meeting_end(meeting=meeting)
+    ended = services.meeting_end(meeting=scheduled_meeting)
 
     assert ended.state == Meeting.State.ENDED
     dan.refresh_from_db()
@@ -101,43 +101,45 @@ def test_meeting_end_returns_a_recurring_meeting_to_scheduled(meeting_factory):
     assert not ended.locked
 
 
-def test_meeting_end_is_broadcast_after_commit(meeting, listener, django_capture_on_commit_callbacks):
-    services.meeting_start(meeting=meeting)
-    channel = listener(meeting)
+def test_meeting_end_is_broadcast_after_commit(
+    scheduled_meeting, listener, django_capture_on_commit_callbacks
+):
+    services.meeting_start(meeting=scheduled_meeting)
+    channel = listener(scheduled_meeting)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_end(meeting=meeting)
+        services.meeting_end(meeting=scheduled_meeting)
 
     assert receive(channel) == {"type": "meeting.ended"}
 
 
-def test_meeting_lock_is_broadcast(meeting, listener, django_capture_on_commit_callbacks):
-    channel = listener(meeting)
+def test_meeting_lock_is_broadcast(scheduled_meeting, listener, django_capture_on_commit_callbacks):
+    channel = listener(scheduled_meeting)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_set_locked(meeting=meeting, locked=True)
+        services.meeting_set_locked(meeting=scheduled_meeting, locked=True)
 
     assert receive(channel) == {"type": "meeting.lock_changed", "locked": True}
 
 
-def test_host_ending_a_meeting_from_its_page(alice_client, meeting):
-    services.meeting_start(meeting=meeting)
+def test_host_ending_a_meeting_from_its_page(alice_client, scheduled_meeting):
+    services.meeting_start(meeting=scheduled_meeting)
 
-    alice_client.post(reverse("meetings:end", args=[meeting.code]))
+    alice_client.post(reverse("meetings:end", args=[scheduled_meeting.code]))
 
-    meeting.refresh_from_db()
-    assert meeting.state == Meeting.State.ENDED
+    scheduled_meeting.refresh_from_db()
+    assert scheduled_meeting.state == Meeting.State.ENDED
 
 
-def test_cancelling_a_live_meeting_ends_it_for_everyone_first(meeting, participant_factory):
-    services.meeting_start(meeting=meeting)
-    dan = participant_factory(meeting, display_name="Dan")
+def test_cancelling_a_live_meeting_ends_it_for_everyone_first(scheduled_meeting, participant_factory):
+    services.meeting_start(meeting=scheduled_meeting)
+    dan = participant_factory(scheduled_meeting, display_name="Dan")
 
-    services.meeting_cancel(meeting=meeting, join_url="http://testserver/m/x/")
+    services.meeting_cancel(meeting=scheduled_meeting, join_url="http://testserver/m/x/")
 
-    meeting.refresh_from_db()
+    scheduled_meeting.refresh_from_db()
     dan.refresh_from_db()
-    assert meeting.state == Meeting.State.CANCELLED
+    assert scheduled_meeting.state == Meeting.State.CANCELLED
     assert dan.status == Participant.Status.LEFT
 
 
@@ -158,12 +160,14 @@ def csv_rows(client, meeting):
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
-def test_attendance_csv_lists_everyone_who_was_admitted(alice_client, meeting, participant_factory, bob):
-    participant_factory(meeting, display_name="Bob Member", user=bob, minutes_ago=40, left=True)
-    participant_factory(meeting, display_name="Dan", minutes_ago=5)
-    Participant.objects.create(meeting=meeting, display_name="Never admitted")
+def test_attendance_csv_lists_everyone_who_was_admitted(
+    alice_client, scheduled_meeting, participant_factory, bob
+):
+    participant_factory(scheduled_meeting, display_name="Bob Member", user=bob, minutes_ago=40, left=True)
+    participant_factory(scheduled_meeting, display_name="Dan", minutes_ago=5)
+    Participant.objects.create(meeting=scheduled_meeting, display_name="Never admitted")
 
-    header, *rows = csv_rows(alice_client, meeting)
+    header, *rows = csv_rows(alice_client, scheduled_meeting)
 
     assert header == ["name", "email", "role", "status", "joined_at", "left_at", "minutes"]
     assert [row[:4] for row in rows] == [
@@ -173,20 +177,22 @@ def test_attendance_csv_lists_everyone_who_was_admitted(alice_client, meeting, p
     assert rows[0][6] == "10.0"
 
 
-def test_attendance_csv_escapes_names_that_look_like_formulas(alice_client, meeting, participant_factory):
+def test_attendance_csv_escapes_names_that_look_like_formulas(
+    alice_client, scheduled_meeting, participant_factory
+):
     for name in ["=cmd()", "+1", "-2", "@SUM(A1)"]:
-        participant_factory(meeting, display_name=name)
+        participant_factory(scheduled_meeting, display_name=name)
 
-    names = [row[0] for row in csv_rows(alice_client, meeting)[1:]]
+    names = [row[0] for row in csv_rows(alice_client, scheduled_meeting)[1:]]
 
     assert names == ["'=cmd()", "'+1", "'-2", "'@SUM(A1)"]
 
 
-def test_attendance_is_ordered_by_arrival(meeting, participant_factory):
-    participant_factory(meeting, display_name="Late", minutes_ago=1)
-    participant_factory(meeting, display_name="Early", minutes_ago=50)
+def test_attendance_is_ordered_by_arrival(scheduled_meeting, participant_factory):
+    participant_factory(scheduled_meeting, display_name="Late", minutes_ago=1)
+    participant_factory(scheduled_meeting, display_name="Early", minutes_ago=50)
 
-    assert [p.display_name for p in services.attendance(meeting)] == ["Early", "Late"]
+    assert [p.display_name for p in services.attendance(scheduled_meeting)] == ["Early", "Late"]
 
 
 def test_instant_meeting_starts_now_in_the_hosts_time_zone(alice):

@@ -19,7 +19,6 @@ from django.conf import settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from meetings import services
 from meetings.models import Participant
 from meetings.tickets import client_key_for_session_key, ticket_issue
 from tests.servers import ROOT, DaphneServer, RedisServer
@@ -83,12 +82,6 @@ def daphne(transactional_db, redis, static_root, tmp_path):
     yield start
     for server in servers:
         server.stop(timeout=STOP_WITHIN)
-
-
-@pytest.fixture
-def meeting(alice):
-    """A meeting guests may open before the host comes, with no waiting room."""
-    return services.meeting_create(host=alice, title="Scale-out standup", join_before_host=True)
 
 
 def socket_url(server, code, query):

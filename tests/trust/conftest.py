@@ -1,13 +1,5 @@
-import pytest
-
-from meetings import room, services
+from meetings import room
 from meetings.tickets import Joiner
-
-
-@pytest.fixture
-def meeting(alice):
-    """alice's meeting, open before she arrives, no waiting room."""
-    return services.meeting_create(host=alice, title="Trust", join_before_host=True)
 
 
 def connect(meeting, name, *, user=None):
