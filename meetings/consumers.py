@@ -28,6 +28,7 @@ from . import channels as names
 from . import connections, entry, metrics, room
 from .codes import normalize_meeting_code
 from .protocol import (
+    CLIENT_MESSAGES,
     MAX_CANDIDATES_PER_DESCRIPTION,
     PROTOCOL_VERSION,
     RESUME_FRAME_TIMEOUT,
@@ -87,10 +88,7 @@ ACCEPTS = {
     State.RESUMING: Accepts(frozenset({"resume"}), Error.NOT_JOINED, "Send resume first."),
     State.WAITING: Accepts(frozenset({"ping", "leave"}), Error.NOT_JOINED, "You are in the waiting room."),
     State.IN_CALL: Accepts(
-        frozenset({"ping", "ice-servers", "signal", "chat", "media", "leave"})
-        | frozenset({"admit", "deny", "remove", "mute-request", "make-cohost", "lock", "end"}),
-        Error.INVALID,
-        "This connection has joined already.",
+        CLIENT_MESSAGES - {"join", "resume"}, Error.INVALID, "This connection has joined already."
     ),
 }
 
