@@ -28,6 +28,7 @@ REQUEST_TIMEOUT = 3.0  # seconds; a Janus on loopback answers in milliseconds
 NO_SUCH_ROOM = 426
 UNAUTHORIZED = 433
 NO_SUCH_FEED = 428
+MISSING_ELEMENT = 429
 
 
 class JanusError(Exception):
