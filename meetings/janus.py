@@ -168,7 +168,9 @@ def _get_info(server):
 def sfu_server_check(server):
     """Both APIs answer and accept our secrets: what /readyz and check --deploy ask. Returns a summary."""
     info = _get_info(server)
-    _admin(server, {"janus": "ping"})
+    status = _admin(server, {"janus": "get_status"}).get("status", {})
+    if not status.get("token_auth"):
+        raise JanusError("token_auth is off: any browser could use this Janus (docs/deploy-janus.md)")
     with _videoroom(server) as send:
         send({"request": "list", "admin_key": server.admin_key})
     return f"Janus {info.get('version_string', '?')}"
