@@ -347,7 +347,7 @@ def _mark_left(participant, status, reason, *, idle_if_empty=True):
     code = participant.meeting.code
     peer_id = participant.peer_id
     if settings.JANUS_SERVERS:  # their Janus token goes with them (meetings.sfu)
-        transaction.on_commit(lambda: sfu.sfu_participant_gone(participant_id=participant.pk))
+        transaction.on_commit(lambda: sfu.sfu_participant_gone(participant_id=participant.pk), robust=True)
     if status == Status.LEFT:
         kind = MeetingEvent.Kind.TIMED_OUT if reason == "timeout" else MeetingEvent.Kind.LEFT
         record_event(participant.meeting, kind, subject=participant)

@@ -154,7 +154,7 @@ def meeting_end(*, meeting: Meeting, by=None) -> Meeting:
         everyone = [channels.meeting_group(code), channels.waiting_group(code)]
         transaction.on_commit(lambda: channels.broadcast(code, channels.MEETING_ENDED, groups=everyone))
         if settings.JANUS_SERVERS:  # "End for all" destroys the SFU room and its tokens
-            transaction.on_commit(lambda: sfu_meeting_release(meeting_id=meeting.pk))
+            transaction.on_commit(lambda: sfu_meeting_release(meeting_id=meeting.pk), robust=True)
     return meeting
 
 
