@@ -52,11 +52,10 @@ def _room_secret(sfu_room):
 
 
 def _token(grant):
-    """The participant's Janus token: derived, never stored, never containing who they are."""
-    value = (
-        f"{grant.sfu_room.server}:{grant.sfu_room.room_id}:{grant.participant.peer_id}:"
-        f"{grant.feed_id}:{int(grant.expires_at.timestamp())}"
-    )
+    """The participant's Janus token: derived from the grant's fixed columns (its random feed ID makes
+    each grant's token new), never stored, never containing who they are. Its expiry is the row's:
+    Janus's stored tokens do not expire, so sfu_grants_expire takes them back."""
+    value = f"{grant.sfu_room.server}:{grant.sfu_room.room_id}:{grant.participant.peer_id}:{grant.feed_id}"
     return salted_hmac("huddle.sfu.token", value, algorithm="sha256").hexdigest()
 
 
@@ -153,9 +152,13 @@ def sfu_grant_issue(*, participant_id) -> dict:
     )
     token = _token(grant)
     janus.sfu_token_add(server=server, token=token)
-    janus.sfu_room_allow(
-        server=server, room_id=sfu_room.room_id, secret=_room_secret(sfu_room), tokens=[token]
-    )
+    try:
+        janus.sfu_room_allow(
+            server=server, room_id=sfu_room.room_id, secret=_room_secret(sfu_room), tokens=[token]
+        )
+    except janus.JanusError:
+        janus.sfu_token_remove(server=server, token=token)  # no half-granted token left in Janus
+        raise
     grant.save()
     return {
         "server": server.public_url,

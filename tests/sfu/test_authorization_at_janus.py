@@ -1,7 +1,10 @@
 """Janus itself enforces what our admission grants: tried with a hand-written client, as a browser would."""
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import sync_to_async
+from django.utils import timezone
 
 from meetings import janus, room, services, sfu
 from meetings.models import Meeting, Participant, SfuGrant, SfuRoom
@@ -110,7 +113,6 @@ async def test_a_removed_participant_is_kicked_and_their_token_refused_on_replay
     host = await sync_to_async(join)(live_meeting, "Alice", user=alice)
     guest = await sync_to_async(join)(live_meeting, "Guest")
     grant = await sync_to_async(sfu.sfu_grant_issue)(participant_id=guest.pk)
-    server = one_janus.setting()
 
     async with BrowserJanus(one_janus.ws_url) as browser:
         ids = await browser.session(grant["token"])
@@ -126,7 +128,6 @@ async def test_a_removed_participant_is_kicked_and_their_token_refused_on_replay
         again = await browser.videoroom(ids, publish_join(grant, token=grant["token"]), token=grant["token"])
         assert again["janus_error"]["code"] == 403  # and on the old session too
 
-    assert server["api_url"]
     assert not await SfuGrant.objects.filter(participant=guest).aexists()
     assert grant["token"] not in await sync_to_async(janus_tokens)()
 
@@ -143,6 +144,18 @@ async def test_leaving_revokes_the_token_and_the_last_one_out_destroys_the_room(
     assert grant["token"] not in await sync_to_async(janus_tokens)()
     assert not await sync_to_async(room_exists)(grant["room"])
     assert not await SfuRoom.objects.filter(meeting=live_meeting).aexists()
+
+
+async def test_an_expired_grant_is_taken_back_from_janus(one_janus, live_meeting, alice):
+    host = await sync_to_async(join)(live_meeting, "Alice", user=alice)
+    grant = await sync_to_async(sfu.sfu_grant_issue)(participant_id=host.pk)
+    await SfuGrant.objects.filter(participant=host).aupdate(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert await sync_to_async(sfu.sfu_grants_expire)() == 1
+
+    assert grant["token"] not in await sync_to_async(janus_tokens)()
+    async with BrowserJanus(one_janus.ws_url) as browser:
+        assert (await browser.session(grant["token"]))["code"] == 403
 
 
 async def test_end_for_all_destroys_the_room_and_every_token(one_janus, live_meeting, alice):
