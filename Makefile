@@ -50,13 +50,14 @@ migrate: install
 
 # Browser tests need Debian's Chromium; the scale-out tests start their own redis-server, the
 # readiness and TURN tests their own coturn (turnserver): the system's coturn service, unconfigured,
-# is not left running; the client's unit tests (tests/js/) run on Debian's nodejs.
+# is not left running; the client's unit tests (tests/js/) run on Debian's nodejs; the SFU tests their own janus.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v turnserver >/dev/null 2>&1 || missing="$$missing coturn"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v janus >/dev/null 2>&1 || missing="$$missing janus"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then \
 	    echo "The tests need these Debian packages:$$missing. Install them with: apt-get install$$missing"; exit 1; \

@@ -264,6 +264,31 @@ if HIDE_NETWORK_ADDRESSES and not any(url.startswith(("turn:", "turns:")) for ur
         "HIDE_NETWORK_ADDRESSES needs a relay: set TURN_URLS and TURN_SECRET (docs/deploy-turn.md)."
     )
 
+# --- Media server (SFU) ----------------------------------------------------------------------------
+
+# Janus servers a meeting may move to when it grows (docs/deploy-janus.md): a JSON list of objects
+# with api_url and admin_url (loopback or a private network), api_secret, admin_secret, admin_key,
+# public_url (the websocket browsers use, behind the proxy) and an optional name. Empty: every
+# meeting is a mesh, as without the feature.
+try:
+    JANUS_SERVERS = json.loads(env("JANUS_SERVERS", "[]"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"JANUS_SERVERS is not JSON: {error}") from None
+for _index, _server in enumerate(JANUS_SERVERS if isinstance(JANUS_SERVERS, list) else [None]):
+    _missing = [
+        key
+        for key in ("api_url", "admin_url", "api_secret", "admin_secret", "admin_key")
+        if not isinstance(_server, dict) or not _server.get(key)
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"JANUS_SERVERS[{_index}] needs {', '.join(_missing)} (README.md).")
+# Up to this many people talk browser to browser; one more moves the meeting to the SFU.
+MESH_MAX_PEOPLE = env_int("MESH_MAX_PEOPLE", 4)
+# Every meeting on the SFU from its first person (the per-meeting option does it for one meeting).
+SFU_ALWAYS = env_bool("SFU_ALWAYS", False)
+# Seconds a participant's Janus token is good for; a longer stay is granted a new one.
+SFU_TOKEN_MAX_AGE = env_int("SFU_TOKEN_MAX_AGE", 4 * 3600)
+
 # --- Accounts -------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,8 +1,12 @@
-"""System checks for the operator (`manage.py check --deploy`)."""
+"""What operators are told: `manage.py check --deploy` (TURN, Janus) and /readyz (Janus)."""
 
 from django.conf import settings
+from django.core import checks
 from django.core.checks import Tags, Warning, register
 
+from operations.health import NOT_CONFIGURED, readiness_check
+
+from . import janus
 from .turn import turn_configured
 
 
@@ -21,3 +25,31 @@ def check_ice_servers(app_configs, **kwargs):
             id="meetings.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.compatibility, deploy=True)
+def check_janus_reachable(app_configs=None, **kwargs):
+    """Each server in JANUS_SERVERS answers its API and Admin API and accepts our secrets."""
+    problems = []
+    for server in janus.janus_servers():
+        try:
+            janus.sfu_server_check(server)
+        except janus.JanusError as error:
+            problems.append(
+                checks.Error(
+                    f"Janus {server.name} cannot be used: {error}",
+                    hint="Check that it runs and that JANUS_SERVERS has its URLs and secrets "
+                    "(docs/deploy-janus.md). Meetings larger than MESH_MAX_PEOPLE need it.",
+                    id="meetings.E101",
+                )
+            )
+    return problems
+
+
+@readiness_check("janus")
+def check_janus():
+    """Every configured Janus answers; the detail names each with its version."""
+    servers = janus.janus_servers()
+    if not servers:
+        return NOT_CONFIGURED
+    return ", ".join(f"{server.name}: {janus.sfu_server_check(server)}" for server in servers)

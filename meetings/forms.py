@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.names import clean_display_name
 
 from .codes import code_from_user_input, normalize_meeting_code, validate_custom_code
-from .models import MAX_PARTICIPANTS_LIMIT, Meeting, aware
+from .janus import janus_configured
+from .models import Meeting, aware, max_participants_bounds
 from .services import recurrence_rrule
 from .turn import turn_configured
 
@@ -61,6 +62,7 @@ class MeetingForm(forms.ModelForm):
             "waiting_room",
             "mute_on_entry",
             "max_participants",
+            "always_sfu",
             "allowed_domains",
             "reminder_minutes",
             "open_minutes_before",
@@ -69,8 +71,6 @@ class MeetingForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "passcode": "Optional: 4 to 32 letters or digits that people must type to join.",
-            "max_participants": f"2 to {MAX_PARTICIPANTS_LIMIT}; video goes browser to browser, so "
-            "every extra person costs each one upload bandwidth.",
         }
 
     # A personal room has no time: it is always open, and its link never changes.
@@ -91,6 +91,7 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.zone_name = self.instance.time_zone if self.instance.pk else host.time_zone
         self.is_personal_room = self.instance.is_personal_room
+        self._describe_size()
         for name in ("reminder_minutes", "open_minutes_before"):
             self.fields[name].required = False  # left out: the model's default
         if not turn_configured() or settings.HIDE_NETWORK_ADDRESSES:
@@ -113,6 +114,18 @@ class MeetingForm(forms.ModelForm):
                 self.initial.setdefault(name, value)
             self.fields["custom_code"].label = "Meeting ID"
             self.fields["custom_code"].help_text = "Changing it changes the join link."
+
+    def _describe_size(self):
+        largest = max_participants_bounds()[1]
+        if janus_configured():
+            text = (
+                f"2 to {largest}; small meetings go browser to browser, larger ones through the media server."
+            )
+        else:
+            text = f"2 to {largest}; video goes browser to browser, so every extra person costs each one upload bandwidth."
+            del self.fields["always_sfu"]
+        self.fields["max_participants"].help_text = text
+        self.fields["max_participants"].widget.attrs.update(min=2, max=largest)
 
     def clean_custom_code(self):
         code = normalize_meeting_code(self.cleaned_data.get("custom_code"))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from dateutil import rrule
 from django.conf import settings
 from django.core import signing
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,9 +18,30 @@ from accounts.models import validate_time_zone
 from .codes import random_meeting_code
 
 # A full mesh sends every stream to every peer: with n people each uplink carries n-1 copies, so
-# past about 8 people a typical home connection saturates (docs/architecture.md).
+# past about 8 people a typical home connection saturates (docs/architecture.md). With a media server
+# (JANUS_SERVERS) each browser sends once and a meeting may be far larger.
 DEFAULT_MAX_PARTICIPANTS = 8
 MAX_PARTICIPANTS_LIMIT = 12
+SFU_DEFAULT_MAX_PARTICIPANTS = 50
+SFU_MAX_PARTICIPANTS_LIMIT = 100  # also the database's bound, whatever the settings
+
+
+def max_participants_bounds():
+    """(default, largest) people per meeting on this site: the one rule the model, the form and the
+    database's range agree on. Larger only with a media server configured."""
+    if settings.JANUS_SERVERS:
+        return SFU_DEFAULT_MAX_PARTICIPANTS, SFU_MAX_PARTICIPANTS_LIMIT
+    return DEFAULT_MAX_PARTICIPANTS, MAX_PARTICIPANTS_LIMIT
+
+
+def default_max_participants():
+    return max_participants_bounds()[0]
+
+
+def validate_max_participants(value):
+    largest = max_participants_bounds()[1]
+    if not 2 <= value <= largest:
+        raise ValidationError(f"A meeting holds 2 to {largest} people on this site.", code="max_participants")
 
 
 # Minutes before each occurrence: when the reminder goes out, and when the room opens to guests.
@@ -119,8 +140,13 @@ class Meeting(models.Model):
     waiting_room = models.BooleanField(default=False)
     mute_on_entry = models.BooleanField("mute participants on entry", default=False)
     max_participants = models.PositiveSmallIntegerField(
-        default=DEFAULT_MAX_PARTICIPANTS,
-        validators=[MinValueValidator(2), MaxValueValidator(MAX_PARTICIPANTS_LIMIT)],
+        default=default_max_participants, validators=[validate_max_participants]
+    )
+    always_sfu = models.BooleanField(
+        "always use the media server",
+        default=False,
+        help_text="Send video through the media server from the first person on (a webinar), not only "
+        "once the meeting grows. Only with a media server configured.",
     )
     hide_network_addresses = models.BooleanField(
         "hide participants' network addresses from each other",
@@ -175,7 +201,7 @@ class Meeting(models.Model):
                 condition=Q(code=models.functions.Lower("code")), name="meetings_code_lower_case"
             ),
             models.CheckConstraint(
-                condition=Q(max_participants__gte=2) & Q(max_participants__lte=MAX_PARTICIPANTS_LIMIT),
+                condition=Q(max_participants__gte=2) & Q(max_participants__lte=SFU_MAX_PARTICIPANTS_LIMIT),
                 name="meetings_max_participants_range",
             ),
         ]
@@ -633,3 +659,36 @@ def record_event(meeting, kind, *, actor=None, subject=None, actor_name=None):
         subject=subject,
         subject_name=subject.display_name if subject else "",
     )
+
+
+class SfuRoom(models.Model):
+    """Where a meeting's media goes once it moved to the SFU: one Janus server and a room there.
+
+    One row per meeting, so every daphne process finds the same server (sticky placement); it goes
+    when the meeting empties or ends, and the room with it. The room's secret is derived from the
+    site's secret key (meetings.sfu), never stored and never sent to a browser.
+    """
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="sfu_room")
+    server = models.CharField(max_length=200, help_text="The name of its entry in JANUS_SERVERS.")
+    room_id = models.BigIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.meeting.code} on {self.server} (room {self.room_id})"
+
+
+class SfuGrant(models.Model):
+    """An admitted participant's right to publish to and watch their meeting's SFU room.
+
+    The Janus token itself is not stored: it is an HMAC of these columns under the site's secret key,
+    so the site can name it again to revoke it. No row, no token: someone waiting never has one.
+    """
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="sfu_grant")
+    sfu_room = models.ForeignKey(SfuRoom, on_delete=models.CASCADE, related_name="grants")
+    feed_id = models.BigIntegerField(help_text="The publisher ID this participant joins the room with.")
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.participant} in {self.sfu_room}"

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import channels, entry, services
+from . import channels, entry, services, sfu
 from .models import ChatMessage, Meeting, MeetingEvent, Participant, record_event
 from .protocol import Close, Error, ProtocolError
 from .throttle import chats_per_participant, knocks_per_ip_per_meeting
@@ -275,6 +275,8 @@ def _mark_left(participant, status, reason, *, idle_if_empty=True):
         return False
     code = participant.meeting.code
     peer_id = participant.peer_id
+    if settings.JANUS_SERVERS:  # their Janus token goes with them (meetings.sfu)
+        transaction.on_commit(lambda: sfu.sfu_participant_gone(participant_id=participant.pk), robust=True)
     if status == Status.LEFT:
         kind = MeetingEvent.Kind.TIMED_OUT if reason == "timeout" else MeetingEvent.Kind.LEFT
         record_event(participant.meeting, kind, subject=participant)

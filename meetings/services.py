@@ -4,6 +4,7 @@ import hashlib
 import hmac
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +22,7 @@ from .models import (
     Rsvp,
     record_event,
 )
+from .sfu import sfu_meeting_release
 
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
@@ -151,6 +153,8 @@ def meeting_end(*, meeting: Meeting, by=None) -> Meeting:
         code = meeting.code
         everyone = [channels.meeting_group(code), channels.waiting_group(code)]
         transaction.on_commit(lambda: channels.broadcast(code, channels.MEETING_ENDED, groups=everyone))
+        if settings.JANUS_SERVERS:  # "End for all" destroys the SFU room and its tokens
+            transaction.on_commit(lambda: sfu_meeting_release(meeting_id=meeting.pk), robust=True)
     return meeting
 
 
@@ -273,6 +277,7 @@ SERIES_COPIED = [
     "waiting_room",
     "mute_on_entry",
     "max_participants",
+    "always_sfu",
     "allowed_domains",
     "reminder_minutes",
     "open_minutes_before",
