@@ -15,6 +15,7 @@ import pytest
 from websockets.sync.client import connect as websocket_connect
 
 from meetings import services
+from meetings.models import Participant
 from meetings.tickets import ticket_issue
 from tests.servers import ROOT, free_port, server_environment, stop_process, wait_for_port
 
@@ -86,9 +87,21 @@ def test_the_meeting_websocket_works_over_wss(lan_server, alice):
         open_timeout=20,
     ) as socket:
         welcome = json.loads(socket.recv(timeout=20))
+        socket.send(json.dumps({"type": "leave"}))
+        wait_until_left(meeting, "Ana")
 
     assert welcome["type"] == "welcome"
     assert welcome["name"] == "Ana"
+
+
+def wait_until_left(meeting, name, timeout=30):
+    """The server writes the leave itself: wait for it, so the test's flush never races the server's write."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if meeting.participants.filter(display_name=name, status=Participant.Status.LEFT).exists():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the server did not record that {name} left within {timeout} s")
 
 
 def test_it_says_where_to_go_and_how_to_trust_the_ca(lan_server):
