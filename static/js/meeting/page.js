@@ -3,6 +3,7 @@
 // else (the socket, the connections and the wire vocabulary are the Call's business).
 
 import { Call } from "./call.js";
+import { bestGrid } from "./layout.js";
 import { LevelMeter, LocalMedia } from "./media.js";
 import { SLOT_AUDIO, SLOT_CAMERA, SLOT_SCREEN } from "./peer.js";
 import { ClientMessage, Close, ErrorCode, ServerMessage } from "./protocol.js";
@@ -21,6 +22,8 @@ let selfMeter = null;
 let pinned = null;
 let locked = false;
 let finished = false;
+let callStartedAt = 0;
+let wakeLock = null;
 
 // --- Pre-join -----------------------------------------------------------------------------------
 
@@ -58,6 +61,8 @@ async function fillDeviceSelects() {
   const { cameras, microphones } = await media.devices();
   fillSelect($("camera-select"), cameras, media.videoDeviceId, "No camera found");
   fillSelect($("microphone-select"), microphones, media.audioDeviceId, "No microphone found");
+  fillSelect($("call-camera-select"), cameras, media.videoDeviceId, "No camera found");
+  fillSelect($("call-microphone-select"), microphones, media.audioDeviceId, "No microphone found");
 }
 
 function fillSelect(select, devices, current, emptyLabel) {
@@ -131,6 +136,10 @@ $("prejoin-video").addEventListener("click", async () => {
 $("camera-select").addEventListener("change", async (event) => {
   await turnCameraOn(event.target.value);
   showPreview();
+  if (!$("call").hidden) {
+    call.sendMedia({ video: Boolean(media.cameraTrack) });
+    updateControls();
+  }
 });
 
 $("microphone-select").addEventListener("change", async (event) => {
@@ -197,9 +206,35 @@ function showCallScreen(name) {
   $("waiting-screen").hidden = true;
   $("call").hidden = false;
   document.body.classList.add("in-call");
+  if (!callStartedAt) {
+    callStartedAt = Date.now();
+    setInterval(showTimer, 1000);
+  }
   ensureSelfTile(name);
   updateControls();
+  keepAwake();
 }
+
+/** The time since this person joined, as m:ss (h:mm:ss after an hour). */
+function showTimer() {
+  const seconds = Math.floor((Date.now() - callStartedAt) / 1000);
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const pad = (value) => String(value).padStart(2, "0");
+  $("call-timer").textContent = hours ? `${hours}:${pad(minutes)}:${pad(seconds % 60)}` : `${minutes}:${pad(seconds % 60)}`;
+}
+
+/** Keep the screen on during a call (a phone would dim it while the person only listens). */
+async function keepAwake() {
+  if (!navigator.wakeLock || finished || $("call").hidden || document.visibilityState !== "visible" || wakeLock) return;
+  try {
+    wakeLock = await navigator.wakeLock.request("screen");
+    wakeLock.addEventListener("release", () => { wakeLock = null; });
+  } catch {
+    // Refused (battery saver, no user gesture yet): the call works, the screen may dim.
+  }
+}
+document.addEventListener("visibilitychange", keepAwake);
 
 function showPrejoinAgain() {
   $("call").hidden = true;
@@ -279,6 +314,7 @@ function showEndScreen(title, text, canRejoin) {
   $("end-screen").hidden = false;
   document.body.classList.remove("in-call");
   for (const peerId of [...views.keys()]) removeView(peerId);
+  wakeLock?.release().catch(() => {});
 }
 
 function leave() {
@@ -297,6 +333,7 @@ window.addEventListener("pagehide", () => {
 function makeTile(name, { isSelf = false, isScreen = false } = {}) {
   const tile = /** @type {HTMLElement} */ ($("tile-template").content.firstElementChild.cloneNode(true));
   const video = tile.querySelector("video");
+  video.addEventListener("resize", fitTiles); // the first frame tells the camera's aspect ratio
   if (isSelf) {
     video.muted = true;
     tile.classList.add("tile-self");
@@ -472,7 +509,36 @@ function layout() {
     button.setAttribute("aria-label", `${isPinned ? "Unpin" : "Pin"} ${name}`);
   }
   $("participant-count").textContent = `${call.peers.size + 1} ${call.peers.size ? "people" : "person"}`;
+  fitTiles();
 }
+
+const CAMERA_ASPECT = 4 / 3;
+
+/** The aspect ratio of the cameras on the stage: the first remote one that has shown a frame. */
+function cameraAspect() {
+  const videos = [...$("tiles").querySelectorAll(".tile:not(.tile-screen):not(.pip) video")];
+  const shown = videos.find((video) => video.videoWidth && video.videoHeight);
+  return shown ? shown.videoWidth / shown.videoHeight : CAMERA_ASPECT;
+}
+
+/** Size the tiles to the largest the stage allows (layout.js); at two people, the self view is a
+ * picture-in-picture over the other person's tile. */
+function fitTiles() {
+  const tiles = $("tiles");
+  const all = [...tiles.children];
+  const selfTile = views.get(SELF)?.tile;
+  const pip = all.length === 2 && !tiles.classList.contains("has-pinned") && all.includes(selfTile) && !all.some((tile) => tile.classList.contains("tile-screen")) ? selfTile : null;
+  tiles.classList.toggle("has-pip", Boolean(pip));
+  for (const tile of all) tile.classList.toggle("pip", tile === pip);
+  const gap = parseFloat(getComputedStyle(tiles).columnGap) || 0;
+  const count = all.length - (pip ? 1 : 0);
+  const grid = bestGrid(count, { width: tiles.clientWidth, height: tiles.clientHeight, aspect: cameraAspect(), gap });
+  tiles.style.setProperty("--tile-width", `${Math.floor(grid.tileWidth)}px`);
+  tiles.style.setProperty("--tile-height", `${Math.floor(grid.tileHeight)}px`);
+  tiles.dataset.columns = String(grid.columns);
+  tiles.dataset.fittedFor = `${tiles.clientWidth}x${tiles.clientHeight}x${all.length}`; // for the browser tests
+}
+new ResizeObserver(fitTiles).observe($("tiles"));
 
 // The active speaker: the loudest voice above a threshold, checked four times a second.
 setInterval(() => {
@@ -490,8 +556,14 @@ setInterval(() => {
 
 // --- Controls -----------------------------------------------------------------------------------
 
+/** A two-state button: its name says what a press does now; a call control keeps its icon and
+ * shows its keyboard shortcut in the tooltip. */
 function setToggle(button, on, offLabel, onLabel) {
-  button.textContent = on ? onLabel : offLabel;
+  const label = on ? onLabel : offLabel;
+  const text = button.querySelector(".control-label");
+  if (text) text.textContent = label;
+  else button.textContent = label;
+  if (button.dataset.shortcut) button.title = `${label} (${button.dataset.shortcut})`;
   button.setAttribute("aria-pressed", String(on));
 }
 
@@ -564,17 +636,90 @@ $("hand-button").addEventListener("click", () => {
 });
 
 $("invite-button").addEventListener("click", async () => {
+  closeMenu();
   try {
     await navigator.clipboard.writeText(root.dataset.inviteUrl);
-    notice("Invite link copied.");
+    toast("Invite link copied");
   } catch {
     notice(`Invite link: ${root.dataset.inviteUrl}`);
   }
 });
 
-$("lock-button").addEventListener("click", () => call.setLocked(!locked));
+let toastTimer = null;
+/** A short confirmation, shown at the bottom and read by a screen reader (a polite live region). */
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.classList.add("toast-shown");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    box.classList.remove("toast-shown");
+    box.textContent = "";
+  }, 4000);
+}
 
-$("end-button").addEventListener("click", () => {
+// --- The "More" menu: rare actions, so the bar stays one row ----------------------------------------
+
+function menuItems() {
+  return [...$("more-menu").querySelectorAll("[role=menuitem]")].filter((item) => item.offsetParent !== null);
+}
+
+function openMenu() {
+  $("more-menu").hidden = false;
+  $("more-button").setAttribute("aria-expanded", "true");
+  menuItems()[0]?.focus();
+}
+
+function closeMenu({ focusButton = false } = {}) {
+  if ($("more-menu").hidden) return;
+  $("more-menu").hidden = true;
+  $("more-button").setAttribute("aria-expanded", "false");
+  if (focusButton) $("more-button").focus();
+}
+
+$("more-button").addEventListener("click", () => ($("more-menu").hidden ? openMenu() : closeMenu()));
+$("more-menu").addEventListener("keydown", (event) => {
+  const items = menuItems();
+  const index = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+  const moves = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: items.length - 1 };
+  if (event.key in moves) {
+    event.preventDefault();
+    items[(moves[event.key] + items.length) % items.length]?.focus();
+  } else if (event.key === "Escape" || event.key === "Tab") {
+    closeMenu({ focusButton: event.key === "Escape" });
+  }
+});
+document.addEventListener("click", (event) => {
+  if (!(event.target instanceof Node) || !$("more-menu").parentElement.contains(event.target)) closeMenu();
+});
+
+$("settings-button").addEventListener("click", () => {
+  closeMenu();
+  fillDeviceSelects();
+  togglePanel("devices-panel", "more-button", true);
+  $("call-camera-select").focus();
+});
+
+// The devices panel's selects do what the pre-join page's do.
+for (const [callSelect, prejoinSelect] of [["call-camera-select", "camera-select"], ["call-microphone-select", "microphone-select"]]) {
+  $(callSelect).addEventListener("change", () => {
+    $(prejoinSelect).value = $(callSelect).value;
+    $(prejoinSelect).dispatchEvent(new Event("change"));
+  });
+}
+
+$("lock-button").addEventListener("click", () => {
+  closeMenu();
+  call.setLocked(!locked);
+});
+
+$("end-button").addEventListener("click", confirmEnd);
+$("end-menu-button").addEventListener("click", () => {
+  closeMenu();
+  confirmEnd();
+});
+
+function confirmEnd() {
   const confirmation = document.createElement("div");
   confirmation.className = "confirm-bar";
   confirmation.setAttribute("role", "alertdialog");
@@ -588,7 +733,7 @@ $("end-button").addEventListener("click", () => {
   confirmation.append(text, yes, no);
   $("call").append(confirmation);
   yes.focus();
-});
+}
 
 function setLocked(value) {
   locked = value;
@@ -605,6 +750,7 @@ function showRole(role) {
   const moderator = role === "host" || role === "cohost";
   for (const element of document.querySelectorAll(".host-only")) element.hidden = !moderator;
   $("end-button").hidden = !moderator;
+  $("end-menu-button").hidden = !moderator;
 }
 
 call.on("role", (role) => {
@@ -644,11 +790,22 @@ document.addEventListener("keydown", (event) => {
 
 // --- Panels: chat and participants ----------------------------------------------------------------
 
+const NARROW = window.matchMedia("(max-width: 900px)");
+
 function togglePanel(panelId, buttonId, open) {
   const panel = $(panelId);
   const show = open ?? panel.hidden;
   panel.hidden = !show;
-  $(buttonId).setAttribute("aria-expanded", String(show));
+  if (buttonId !== "more-button") $(buttonId).setAttribute("aria-expanded", String(show));
+  if (show && NARROW.matches) {
+    // One panel at a time on a narrow screen, where each is a bottom sheet over the stage.
+    for (const [otherPanel, otherButton] of [["chat-panel", "chat-button"], ["people-panel", "people-button"], ["devices-panel", null]]) {
+      if (otherPanel === panelId || $(otherPanel).hidden) continue;
+      $(otherPanel).hidden = true;
+      if (otherButton) $(otherButton).setAttribute("aria-expanded", "false");
+    }
+  }
+  fitTiles();
   if (panelId === "chat-panel" && show) {
     unread = 0;
     showUnread();
@@ -661,7 +818,8 @@ $("people-button").addEventListener("click", () => togglePanel("people-panel", "
 for (const button of document.querySelectorAll("[data-close-panel]")) {
   button.addEventListener("click", () => {
     const panelId = button.dataset.closePanel;
-    togglePanel(panelId, panelId === "chat-panel" ? "chat-button" : "people-button", false);
+    const opener = { "chat-panel": "chat-button", "people-panel": "people-button" }[panelId] || "more-button";
+    togglePanel(panelId, opener, false);
   });
 }
 
