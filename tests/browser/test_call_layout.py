@@ -122,6 +122,15 @@ def test_call_screen_fits_desktop_and_phone(people, signed_in_page, new_page, al
         screenshot(host, f"call-{people}-{'person' if people == 1 else 'people'}-{size_name}", size)
         assert_call_screen_fits(geometry, people, size_name)
 
+    if people == 2:
+        # With the chat open, the other person still gets the whole rest of the stage.
+        host.set_viewport_size(DESKTOP)
+        host.get_by_role("button", name="Chat", exact=True).click()
+        geometry = fitted(host, DESKTOP, people)
+        screenshot(host, "call-2-people-desktop-chat", DESKTOP)
+        assert_call_screen_fits(geometry, people, "desktop with the chat open")
+        assert geometry["grid"][0]["h"] >= 0.9 * geometry["stage"]["h"], geometry
+
     if people == 1:
         host.set_viewport_size(DESKTOP)
         more = host.get_by_role("button", name="More")
@@ -131,3 +140,13 @@ def test_call_screen_fits_desktop_and_phone(people, signed_in_page, new_page, al
         expect(host.get_by_role("status").filter(has_text="Invite link copied")).to_be_visible()
         expect(more).to_have_attribute("aria-expanded", "false")
         assert host.evaluate("() => navigator.clipboard.readText()").endswith(f"/m/{meeting.code}/")
+
+        # On a phone "End for all" moves into the menu, which the keyboard can leave with Escape.
+        host.set_viewport_size(PHONE)
+        expect(host.locator("#end-button")).to_be_hidden()
+        more.click()
+        expect(host.get_by_role("menuitem", name="Copy invite link")).to_be_focused()
+        expect(host.get_by_role("menuitem", name="End for all")).to_be_visible()
+        host.keyboard.press("Escape")
+        expect(host.get_by_role("menu")).to_be_hidden()
+        expect(more).to_be_focused()

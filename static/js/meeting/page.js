@@ -61,8 +61,6 @@ async function fillDeviceSelects() {
   const { cameras, microphones } = await media.devices();
   fillSelect($("camera-select"), cameras, media.videoDeviceId, "No camera found");
   fillSelect($("microphone-select"), microphones, media.audioDeviceId, "No microphone found");
-  fillSelect($("call-camera-select"), cameras, media.videoDeviceId, "No camera found");
-  fillSelect($("call-microphone-select"), microphones, media.audioDeviceId, "No microphone found");
 }
 
 function fillSelect(select, devices, current, emptyLabel) {
@@ -206,6 +204,7 @@ function showCallScreen(name) {
   $("waiting-screen").hidden = true;
   $("call").hidden = false;
   document.body.classList.add("in-call");
+  placeDeviceFields($("devices-fields"));
   if (!callStartedAt) {
     callStartedAt = Date.now();
     setInterval(showTimer, 1000);
@@ -236,8 +235,14 @@ async function keepAwake() {
 }
 document.addEventListener("visibilitychange", keepAwake);
 
+/** The camera and microphone pickers: on the pre-join form, then in the call's settings panel. */
+function placeDeviceFields(container) {
+  container.append($("camera-field"), $("microphone-field"));
+}
+
 function showPrejoinAgain() {
   $("call").hidden = true;
+  $("prejoin-mute").closest(".row").before($("camera-field"), $("microphone-field"));
   document.body.classList.remove("in-call");
   $("prejoin").hidden = false;
 }
@@ -697,16 +702,8 @@ $("settings-button").addEventListener("click", () => {
   closeMenu();
   fillDeviceSelects();
   togglePanel("devices-panel", "more-button", true);
-  $("call-camera-select").focus();
+  $("camera-select").focus();
 });
-
-// The devices panel's selects do what the pre-join page's do.
-for (const [callSelect, prejoinSelect] of [["call-camera-select", "camera-select"], ["call-microphone-select", "microphone-select"]]) {
-  $(callSelect).addEventListener("change", () => {
-    $(prejoinSelect).value = $(callSelect).value;
-    $(prejoinSelect).dispatchEvent(new Event("change"));
-  });
-}
 
 $("lock-button").addEventListener("click", () => {
   closeMenu();
