@@ -49,11 +49,6 @@ def test_a_new_chat_message_is_announced_while_the_chat_is_open(signed_in_page, 
     announced(host, "Nina New", "Page 12, everyone")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="page.js announces knocks, locking and mute requests in #notice, but not who joined or left, "
-    "nor a chat message while the chat panel is closed (its log is hidden then)",
-)
 def test_joins_leaves_and_chat_are_announced_with_the_panels_closed(signed_in_page, new_page, alice, meeting):
     host = join_signed_in(signed_in_page(alice), meeting)
     host.evaluate(RECORD_ANNOUNCEMENTS)

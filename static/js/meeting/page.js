@@ -266,6 +266,7 @@ call.on("welcome", (welcome) => {
   showRole(welcome.role);
   refreshPeople();
   $("connection-banner").hidden = true;
+  announcingArrivals = true;
   if (welcome.media && welcome.media.audio === false && media.audioTrack && !media.muted) {
     setMuted(true); // the host asked everyone to enter muted
   }
@@ -273,10 +274,12 @@ call.on("welcome", (welcome) => {
 
 call.on("reconnecting", () => {
   $("connection-banner").hidden = false;
+  announcingArrivals = false; // the roster is reconciled on return, not read out person by person
 });
 
 call.on("reconnected", (welcome) => {
   $("connection-banner").hidden = true;
+  announcingArrivals = true;
   renderChatHistory(welcome.chat);
   setLocked(welcome.meeting.locked);
   refreshPeople();
@@ -465,15 +468,38 @@ function updateScreenTile(peerId, track, label) {
 call.on("peer-added", (peer) => {
   drawPeer(peer);
   refreshPeople();
+  if (announcingArrivals) announce(`${peer.name} joined.`);
+  announcedPeers.set(peer.peer_id, { name: peer.name, hand: Boolean(peer.media?.hand) });
 });
 call.on("peer-updated", (peer) => {
   drawPeer(peer);
   refreshPeople();
+  const known = announcedPeers.get(peer.peer_id);
+  const hand = Boolean(peer.media?.hand);
+  if (known && hand && !known.hand) announce(`${peer.name} raised a hand.`);
+  announcedPeers.set(peer.peer_id, { name: peer.name, hand });
 });
 call.on("peer-removed", (peerId) => {
   removeView(peerId);
   refreshPeople();
+  const known = announcedPeers.get(peerId);
+  announcedPeers.delete(peerId);
+  if (known && announcingArrivals) announce(`${known.name} left.`);
 });
+
+// --- What a screen reader hears ------------------------------------------------------------------
+// Who joins, leaves or raises a hand, and chat while the chat panel is closed, go to one polite live
+// region; the people already in the call when we join are not read out one by one.
+const announcedPeers = new Map();
+let announcingArrivals = false;
+
+function announce(text) {
+  const region = $("announcer");
+  const line = document.createElement("p");
+  line.textContent = text;
+  region.append(line);
+  while (region.childElementCount > 5) region.firstElementChild.remove();
+}
 
 call.on("track", (peerId, slot, track) => {
   const peer = call.peers.get(peerId);
@@ -854,6 +880,7 @@ function addChatMessage(message, countUnread = true) {
   if (countUnread && $("chat-panel").hidden) {
     unread += 1;
     showUnread();
+    if (message.from !== call.self?.peer_id) announce(`${message.name}: ${message.text}`);
   }
 }
 
