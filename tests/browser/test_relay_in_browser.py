@@ -1,6 +1,7 @@
 """Calls through a real coturn: meetings that hide addresses connect relay-only; a bad credential says so."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -116,8 +117,19 @@ def test_an_ice_restart_near_the_credentials_expiry_takes_fresh_ones_and_stays_o
     ana.wait_for_function(
         "() => [...window.huddle.transport.links.values()][0].pc.remoteDescription.sdp.includes('typ relay')"
     )
+    # coturn allocates for the new credential: the restarted link really uses it. Media may already
+    # flow again on the old pair before the new allocation is made, so wait for coturn's log line.
+    wait_for_allocation(coturn.log_path, after)
     wait_for_flowing_media_everywhere([ana, ben], 1)
     assert stats_of(ana, "Ben")["localCandidate"] == "relay"
-    # coturn allocated for the new credential: the restarted link really uses it.
-    allocated = [line for line in coturn.log_path.read_text().splitlines() if f"user <{after}>" in line]
-    assert any("ALLOCATE processed, success" in line for line in allocated), allocated[-5:]
+
+
+def wait_for_allocation(log_path, username, timeout=45):
+    deadline = time.monotonic() + timeout
+    allocated = []
+    while time.monotonic() < deadline:
+        allocated = [line for line in log_path.read_text().splitlines() if f"user <{username}>" in line]
+        if any("ALLOCATE processed, success" in line for line in allocated):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"coturn made no allocation for {username} within {timeout} s: {allocated[-5:]}")
