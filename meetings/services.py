@@ -281,6 +281,7 @@ SERIES_COPIED = [
     "allowed_domains",
     "reminder_minutes",
     "open_minutes_before",
+    "hide_network_addresses",
 ]
 
 

@@ -192,6 +192,23 @@ def test_edit_this_and_following_splits_the_series_and_the_link_stays_with_the_f
     assert "Changed from" in message.subject
 
 
+def test_edit_this_and_following_keeps_the_series_privacy_settings(series, days):
+    """A setting the form may not show (hiding addresses is offered only with TURN) still carries over."""
+    series.hide_network_addresses = True
+    series.waiting_room = True
+    series.save()
+
+    new = services.series_split(
+        meeting=series,
+        recurrence_id=berlin(days[2], 10),
+        join_url_for=lambda meeting: JOIN,
+        title="Berlin stand-up (late)",
+    )
+
+    assert new.hide_network_addresses and new.waiting_room
+    assert new.title == "Berlin stand-up (late)"
+
+
 def test_edit_this_and_following_form_starts_at_the_chosen_occurrence(alice_client, series, days):
     response = alice_client.get(occurrence_url("meetings:edit_following", series, days[2]))
 
