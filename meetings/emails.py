@@ -37,7 +37,10 @@ def rsvp_links(meeting, address, join_url, recurrence_id=None):
     return {answer: root + reverse("meetings:rsvp", args=[token, answer]) for answer in Rsvp.Answer.values}
 
 
-def _send(meeting, address, *, subject, template, join_url, ics=None, method=None, **context):
+def _send(
+    meeting, address, *, subject, template, join_url, ics=None, method=None, more_calendars=(), **context
+):
+    """One mail to one address; `more_calendars` are further (filename, ics) files sent with `method`."""
     context = {
         "meeting": meeting,
         "join_url": join_url,
@@ -54,6 +57,8 @@ def _send(meeting, address, *, subject, template, join_url, ics=None, method=Non
     if ics is not None:
         # No charset here: the mail library adds it, and a second one makes the header ambiguous.
         message.attach("invite.ics", ics, f"text/calendar; method={method}")
+    for filename, calendar in more_calendars:
+        message.attach(filename, calendar, f"text/calendar; method={method}")
     message.send()
 
 
@@ -120,35 +125,24 @@ def send_series_split(old, new, *, old_join_url, new_join_url, split_at):
     """ "This and following": the old series now ends before split_at, the new one takes over. Each
     invitee gets one mail with both calendar files, so their calendar shows the change whole."""
     for address in new.invitations.values_list("email", flat=True):
-        message_context = {
-            "old": old,
-            "split_at": split_at,
-            "rsvp": rsvp_links(new, address, new_join_url),
-        }
-        context = {
-            "meeting": new,
-            "join_url": new_join_url,
-            "SITE_NAME": settings.SITE_NAME,
-            "zone": recipient_zone(address, new),
-            **message_context,
-        }
-        message = EmailMultiAlternatives(
-            subject=f"[{settings.SITE_NAME}] Changed from {split_at.astimezone(new.zone):%d %b} on: {new.title}",
-            body=render_to_string("meetings/email/series_split.txt", context),
-            to=[address],
-            reply_to=[new.host.email],
+        _send(
+            new,
+            address,
+            subject=f"Changed from {split_at.astimezone(new.zone):%d %b} on: {new.title}",
+            template="meetings/email/series_split.txt",
+            join_url=new_join_url,
+            ics=meeting_calendar(new, join_url=new_join_url, method="REQUEST", attendees=[address]),
+            method="REQUEST",
+            more_calendars=[
+                (
+                    "earlier.ics",
+                    meeting_calendar(old, join_url=old_join_url, method="REQUEST", attendees=[address]),
+                )
+            ],
+            old=old,
+            split_at=split_at,
+            rsvp=rsvp_links(new, address, new_join_url),
         )
-        message.attach(
-            "invite.ics",
-            meeting_calendar(new, join_url=new_join_url, method="REQUEST", attendees=[address]),
-            "text/calendar; method=REQUEST",
-        )
-        message.attach(
-            "earlier.ics",
-            meeting_calendar(old, join_url=old_join_url, method="REQUEST", attendees=[address]),
-            "text/calendar; method=REQUEST",
-        )
-        message.send()
 
 
 def send_reminder(meeting, occurrence, address, join_url, *, is_host):
